@@ -1,0 +1,46 @@
+# pkgsandbox: `make analyze` and `make test` each set up what they need first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PKGSANDBOX := $(VENV)/bin/pkgsandbox
+TARGET ?= pypi:requests==2.32.3
+
+.PHONY: setup venv host images analyze test test-fast lint bench check-readme clean
+
+setup: host venv images
+
+host:
+	@bash sandbox_images/setup-host.sh
+
+# --isolated: this machine's pip configuration must not choose our dependencies.
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install --isolated --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+images: host venv
+	@$(PKGSANDBOX) images build --if-missing
+
+analyze: setup
+	$(PKGSANDBOX) analyze $(TARGET)
+
+test: setup
+	$(PY) -m pytest
+
+test-fast: venv
+	$(PY) -m pytest -m "not sandbox and not network"
+
+lint: venv
+	$(VENV)/bin/ruff check analyzer tests
+	$(VENV)/bin/mypy analyzer
+
+bench: setup
+	$(PY) tests/bench/run.py
+
+check-readme: venv
+	@$(PY) tests/check_readme.py
+
+clean:
+	rm -rf $(VENV) sandbox_images/.build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,150 @@
+"""One `Analyzer` does one analysis: fetch -> static scan -> sandbox -> trace -> result.
+
+The CLI, the watcher and the web UI all call it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from analyzer.detect.static import scan_package
+from analyzer.detect.static_types import MAX_FILE_BYTES, StaticSignal
+from analyzer.detect.typosquat import check_name
+from analyzer.fetch import fetcher_for
+from analyzer.fetch.archive import read_members
+from analyzer.fetch.interface import RegistryUrls, Target
+from analyzer.models import (
+    AnalysisResult,
+    FetchedPackage,
+    NetworkActivity,
+    Phase,
+    PhaseResult,
+    PhaseStatus,
+    PhaseTrace,
+    Resources,
+)
+from analyzer.sandbox.docker_runner import DockerSandbox, SandboxRun
+from analyzer.sandbox.resources import resources_between
+from analyzer.trace.condense import collect_iocs, condense
+from analyzer.trace.leaks import find_leaks
+from analyzer.trace.network_log import PhaseWindow, network_by_phase
+from analyzer.trace.parse import ParsedTrace, parse_trace_dir
+
+RUN_PHASES = (Phase.INSTALL, Phase.IMPORT, Phase.EXECUTE)
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+class Analyzer:
+    """Analyses packages one at a time; holds the sandbox and registry settings."""
+
+    def __init__(self, sandbox: DockerSandbox | None = None, urls: RegistryUrls | None = None,
+                 keep_dir: Path | None = None, progress: Progress = _quiet) -> None:
+        self.sandbox = sandbox or DockerSandbox()
+        self.urls = urls or RegistryUrls()
+        self.keep_dir = keep_dir
+        self.progress = progress
+
+    def analyze(self, target: Target) -> AnalysisResult:
+        started_at = datetime.now(UTC).isoformat(timespec="seconds")
+        clock = time.monotonic()
+        workdir = Path(tempfile.mkdtemp(prefix="pkgsandbox-"))
+        try:
+            self.progress(f"fetching {_describe(target)}")
+            package = fetcher_for(target, self.urls).fetch(target, workdir)
+            signals = scan_package(read_members(package.artifact, lambda _: True, MAX_FILE_BYTES),
+                                   package.ref.ecosystem)
+            self.progress(
+                f"analysing {package.ref.ecosystem.value}:{package.ref.name} "
+                f"{package.ref.version} ({package.ref.filename}) in gVisor"
+            )
+            run = self.sandbox.run(package, RUN_PHASES)
+            try:
+                trace = parse_trace_dir(run.trace_dir)
+                if self.keep_dir is not None:
+                    _keep_trace(run, self.keep_dir)
+            finally:
+                shutil.rmtree(run.trace_dir, ignore_errors=True)
+            result = _result(package, run, trace, signals, started_at,
+                             time.monotonic() - clock)
+            return replace(result, typosquat=check_name(package.ref.name, package.ref.ecosystem))
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _describe(target: Target) -> str:
+    if target.path is not None:
+        return str(target.path)
+    ecosystem = target.ecosystem.value if target.ecosystem else "?"
+    return f"{ecosystem}:{target.name}" + (f" {target.version}" if target.version else "")
+
+
+def _keep_trace(run: SandboxRun, keep_dir: Path) -> None:
+    """Copy the raw gVisor logs next to the result, for a reviewer or a re-parse."""
+    destination = keep_dir / "trace"
+    destination.mkdir(parents=True, exist_ok=True)
+    for log in sorted(run.trace_dir.glob("*.boot.txt")):
+        shutil.copyfile(log, destination / log.name)
+
+
+def _merge(trace: PhaseTrace, simulated: NetworkActivity | None) -> PhaseTrace:
+    """Syscall evidence (connects, DNS packets) plus what the simulator heard."""
+    if simulated is None:
+        return trace
+    network = trace.network
+    return replace(trace, network=replace(
+        network,
+        dns=network.dns + simulated.dns,
+        http=network.http + simulated.http,
+        tls=network.tls + simulated.tls,
+        streams=network.streams + simulated.streams,
+    ))
+
+
+def _result(package: FetchedPackage, run: SandboxRun, trace: ParsedTrace,
+            signals: tuple[StaticSignal, ...], started_at: str,
+            duration_s: float) -> AnalysisResult:
+    by_phase = {p.phase: p for p in run.phases}
+    windows = [PhaseWindow(p.phase, p.started, p.ended) for p in run.phases
+               if p.status is not PhaseStatus.SKIPPED]
+    simulated = network_by_phase(run.network_events, windows)
+    phases = []
+    for phase in Phase:
+        driver = by_phase.get(phase)
+        if driver is None or driver.status is PhaseStatus.SKIPPED:
+            phases.append(PhaseResult(phase, PhaseStatus.SKIPPED, 0.0, None, PhaseTrace(),
+                                      Resources(None, None)))
+            continue
+        phase_trace = condense(_merge(trace.phases.get(phase, PhaseTrace()), simulated.get(phase)))
+        phase_trace = replace(phase_trace, leaks=find_leaks(phase_trace, run.bait.canaries))
+        phases.append(PhaseResult(
+            phase=phase,
+            status=driver.status,
+            duration_s=round(driver.ended - driver.started, 3),
+            exit_code=driver.exit_code,
+            trace=phase_trace,
+            resources=resources_between(run.samples, driver.started, driver.ended),
+            output_tail=driver.output_tail,
+        ))
+    return AnalysisResult(
+        package=package.ref,
+        started_at=started_at,
+        duration_s=round(duration_s, 3),
+        phases=tuple(phases),
+        dependencies=package.dependencies,
+        trace_stats=trace.stats,
+        iocs=collect_iocs(tuple(p.trace for p in phases)),
+        static_signals=signals,
+        metadata=dict(package.metadata),
+        notes=run.notes,
+    )

@@ -1,0 +1,142 @@
+"""The `pkgsandbox` command: a thin layer over `Analyzer` and the stage modules."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import analyzer
+from analyzer.analysis import Analyzer
+from analyzer.errors import Error, UsageError
+from analyzer.fetch.interface import RegistryUrls
+from analyzer.fetch.target import parse_target
+from analyzer.models import Phase, Verdict
+from analyzer.report.json_result import result_to_dict
+from analyzer.report.summary import render_summary
+from analyzer.sandbox import doctor
+from analyzer.sandbox.docker_runner import DockerSandbox, SandboxLimits
+from analyzer.sandbox.images import build_images, images_present
+
+EXIT_OK, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
+# Errors of the environment a person can act on, even when they are not ours.
+ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="pkgsandbox",
+                     description="Dynamic malicious-package analysis in a gVisor sandbox.")
+    parser.add_argument("--version", action="version", version=f"pkgsandbox {analyzer.__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    analyze = commands.add_parser(
+        "analyze", help="install, import and exercise one package in the sandbox; report it",
+        description="TARGET is pypi:NAME[==VERSION], npm:NAME[@VERSION], or a local "
+                    ".tar.gz, .zip, .whl or .tgz file.")
+    analyze.add_argument("target", metavar="TARGET")
+    analyze.add_argument("--json", action="store_true",
+                         help="print the JSON result on stdout (progress goes to stderr)")
+    analyze.add_argument("--out", type=Path, metavar="DIR",
+                         help="also write result.json and the raw gVisor trace into DIR")
+    analyze.add_argument("--fail-on", choices=["malicious", "suspicious"],
+                         help="exit 1 when the verdict is at least this bad")
+    analyze.add_argument("--install-timeout", type=float, default=300.0, metavar="S",
+                         help="seconds the install phase may take (default 300)")
+    analyze.add_argument("--import-timeout", type=float, default=60.0, metavar="S",
+                         help="seconds the import phase may take (default 60)")
+    analyze.add_argument("--execute-timeout", type=float, default=60.0, metavar="S",
+                         help="seconds the execute phase may take (default 60)")
+    analyze.add_argument("--memory", type=int, default=2048, metavar="MB",
+                         help="sandbox memory limit, which also bounds what it can write "
+                              "(default 2048)")
+    analyze.add_argument("--pypi-url", default=RegistryUrls.pypi, metavar="URL",
+                         help="PyPI base URL (JSON API at /pypi, simple index at /simple)")
+    analyze.add_argument("--npm-registry-url", default=RegistryUrls.npm, metavar="URL",
+                         help="npm registry base URL (packuments and tarballs)")
+
+    commands.add_parser("doctor", help="check the daemon, runtime and images; say how to fix")
+
+    images = commands.add_parser("images", help="manage the sandbox images")
+    images_commands = images.add_subparsers(dest="images_command", required=True,
+                                            parser_class=_Parser)
+    build = images_commands.add_parser("build", help="rebuild the sandbox images (root)")
+    build.add_argument("which", nargs="?", default="all", choices=["all", "python", "node"])
+    build.add_argument("--if-missing", action="store_true",
+                       help="only build images whose current version is not there yet")
+    return parser
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    target = parse_target(args.target)
+    limits = replace(SandboxLimits(), memory_mb=args.memory, timeouts_s=(
+        (Phase.INSTALL, args.install_timeout), (Phase.IMPORT, args.import_timeout),
+        (Phase.EXECUTE, args.execute_timeout)))
+    runner = Analyzer(
+        sandbox=DockerSandbox(limits),
+        urls=RegistryUrls(pypi=args.pypi_url.rstrip("/"), npm=args.npm_registry_url.rstrip("/")),
+        keep_dir=args.out,
+        progress=lambda text: _err(f"pkgsandbox: {text}"),
+    )
+    result = runner.analyze(target)
+    document = result_to_dict(result)
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "result.json").write_text(json.dumps(document, indent=2) + "\n")
+    if args.json:
+        print(json.dumps(document, indent=2))
+    else:
+        print(render_summary(result))
+    flagged = {"malicious": {Verdict.MALICIOUS},
+               "suspicious": {Verdict.MALICIOUS, Verdict.SUSPICIOUS}}.get(args.fail_on or "", set())
+    return EXIT_FLAGGED if result.verdict in flagged else EXIT_OK
+
+
+def _doctor(_: argparse.Namespace) -> int:
+    healthy = doctor.report(doctor.run_checks(), print)
+    return EXIT_OK if healthy else EXIT_ERROR
+
+
+def _images(args: argparse.Namespace) -> int:
+    kinds = ["python", "node"] if args.which == "all" else [args.which]
+    if args.if_missing:
+        kinds = [kind for kind in kinds if not images_present(kind)]
+    for kind in kinds:
+        build_images(kind)
+    return EXIT_OK
+
+
+COMMANDS = {"analyze": _analyze, "doctor": _doctor, "images": _images}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except Error as exc:
+        _err(f"pkgsandbox: error: {exc.diagnostics()}")
+        return EXIT_ERROR
+    except OSError as exc:
+        if exc.errno not in ENVIRONMENT_ERRNOS:
+            raise
+        _err(f"pkgsandbox: error: {exc.strerror}: {exc.filename or ''}".rstrip(": "))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _err("pkgsandbox: interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Deciding what a package is: typosquat checks and static and behavioural rules."""

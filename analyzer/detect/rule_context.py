@@ -1,0 +1,72 @@
+"""What a rule sees while it is evaluated: one phase of one analysis, with lookups built once."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from analyzer.models import AnalysisResult, FileEvent, Phase, PhaseTrace, ProcessEvent
+
+EVIDENCE_CHARS = 240
+
+
+@dataclass(frozen=True)
+class Context:
+    """One phase of `result` (or none, for static and metadata clauses).
+
+    `images` holds, per pid, every program that pid ran (a shell that execs a program
+    has two); `files_by_path` every file event of the phase on that path.
+    """
+
+    result: AnalysisResult
+    phase: Phase | None
+    trace: PhaseTrace
+    images: Mapping[int, tuple[ProcessEvent, ...]]
+    files_by_path: Mapping[str, tuple[FileEvent, ...]]
+
+    @classmethod
+    def build(cls, result: AnalysisResult, phase: Phase | None) -> Context:
+        found = result.phase(phase) if phase is not None else None
+        trace = found.trace if found is not None else PhaseTrace()
+        images: defaultdict[int, list[ProcessEvent]] = defaultdict(list)
+        for process in trace.processes:
+            images[process.pid].append(process)
+        files: defaultdict[str, list[FileEvent]] = defaultdict(list)
+        for event in trace.files:
+            files[event.path].append(event)
+        return cls(
+            result=result,
+            phase=phase,
+            trace=trace,
+            images={pid: tuple(found) for pid, found in images.items()},
+            files_by_path={path: tuple(found) for path, found in files.items()},
+        )
+
+    def parent_pid(self, pid: int) -> int | None:
+        return next((p.ppid for p in self.images.get(pid, ()) if p.ppid is not None), None)
+
+    def ancestors(self, pid: int) -> Iterator[ProcessEvent]:
+        """Every program run by the parent of `pid`, its parent, and so on up the tree."""
+        seen = {pid}
+        current = self.parent_pid(pid)
+        while current is not None and current not in seen:
+            seen.add(current)
+            yield from self.images.get(current, ())
+            current = self.parent_pid(current)
+
+
+def command_line(argv: tuple[str, ...]) -> str:
+    """argv joined with spaces: what rules' `argv` regexes are written against."""
+    return " ".join(argv)
+
+
+def clip(text: str, limit: int = EVIDENCE_CHARS) -> str:
+    """Package-controlled text made safe to quote: one line, visible controls, cut short."""
+    head = text[: limit * 2]
+    shown = head if head.isprintable() else "".join(
+        char if char.isprintable() else repr(char)[1:-1] for char in head
+    )
+    if len(shown) > limit or len(text) > len(head):
+        return shown[:limit] + "..."
+    return shown

@@ -1,0 +1,99 @@
+"""From findings to a score and a verdict, with the thresholds of `rules/scoring.yaml`.
+
+The arithmetic, in full:
+
+    score = sum over rules r that fired of  w_r * (1 + d + d^2 + ... + d^(n_r - 1))
+
+where `w_r` is the rule's weight, `n_r` how many findings it made (one per phase at
+most; a static or metadata rule makes one) and `d` the `repeat_decay`: the same
+behaviour seen again in a later phase adds less each time.
+
+    verdict = malicious   if any finding comes from a `strong` rule, or score >= malicious
+              suspicious  if score >= suspicious
+              benign      otherwise (error, when the analysis itself failed)
+
+The loader checks that no rule without `strong` can reach the malicious threshold on
+its own (its weight summed over every phase it may fire in stays below it): a
+malicious verdict takes strong evidence, or several weak rules adding up. That is
+also why a typosquat name alone is never malicious.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from analyzer.detect.rule_patterns import Problems
+from analyzer.models import Finding, Verdict
+
+SCORING_KEYS = ("thresholds", "repeat_decay")
+
+
+class Weighted(Protocol):
+    @property
+    def weight(self) -> float: ...
+
+    @property
+    def strong(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    suspicious: float
+    malicious: float
+    repeat_decay: float
+
+    @classmethod
+    def parse(cls, data: Any, where: str, problems: Problems) -> ScoringConfig | None:
+        if not isinstance(data, Mapping):
+            problems.add(where, "expected a mapping with thresholds and repeat_decay")
+            return None
+        for key in data:
+            if key not in SCORING_KEYS:
+                problems.add(where, f"unknown key {key!r} (expected: {', '.join(SCORING_KEYS)})")
+        thresholds = data.get("thresholds")
+        if not isinstance(thresholds, Mapping) or set(thresholds) != {"suspicious", "malicious"}:
+            problems.add(f"{where}.thresholds", "expected exactly `suspicious` and `malicious`")
+            return None
+        suspicious, malicious = thresholds["suspicious"], thresholds["malicious"]
+        decay = data.get("repeat_decay")
+        before = len(problems.items)
+        for name, value in (("thresholds.suspicious", suspicious),
+                            ("thresholds.malicious", malicious), ("repeat_decay", decay)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                problems.add(f"{where}.{name}", f"expected a number, not {value!r}")
+        if len(problems.items) != before:
+            return None
+        if not 0 < suspicious < malicious:
+            problems.add(f"{where}.thresholds", "need 0 < suspicious < malicious")
+        if not 0 <= decay < 1:
+            problems.add(f"{where}.repeat_decay", "need 0 <= repeat_decay < 1")
+        if len(problems.items) != before:
+            return None
+        return cls(float(suspicious), float(malicious), float(decay))
+
+    def contribution(self, weight: float, times: int) -> float:
+        """What one rule adds to the score for `times` findings."""
+        return weight * sum(self.repeat_decay**k for k in range(times))
+
+
+@dataclass(frozen=True)
+class Score:
+    value: float
+    verdict: Verdict
+
+
+def score(findings: Iterable[Finding], rules: Mapping[str, Weighted], config: ScoringConfig,
+          failed: bool = False) -> Score:
+    """The score and verdict of `findings` (`failed`: the analysis did not complete)."""
+    times = Counter(f.rule for f in findings)
+    total = round(sum(config.contribution(rules[rule].weight, n) for rule, n in times.items()), 2)
+    if any(rules[rule].strong for rule in times) or total >= config.malicious:
+        verdict = Verdict.MALICIOUS
+    elif total >= config.suspicious:
+        verdict = Verdict.SUSPICIOUS
+    else:
+        verdict = Verdict.ERROR if failed else Verdict.BENIGN
+    return Score(total, verdict)

@@ -1,0 +1,169 @@
+"""What code would do: reverse shells, PowerShell droppers, download-and-run, persistence."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from analyzer.detect.static_network import check_network
+from analyzer.detect.static_text import Lang, SourceFile, as_text, b64decode_loose, clip, display
+from analyzer.detect.static_types import BLOB_MIN_CHARS, SignalKind, StaticSignal
+
+_REVERSE_SHELL = (
+    (re.compile(r"/dev/(?:tcp|udp)/[\w.-]+/\d+"), "shell redirected to /dev/tcp"),
+    (re.compile(r"(?i)\b(?:nc|ncat|netcat)\b[^\n;|]{0,80}\s-[a-z]*[ec]\s*['\"]?\S*(?:sh|cmd)\b"),
+     "netcat -e/-c with a shell"),
+    (re.compile(r"\b(?:ba|z|da)?sh\s+-i\s*(?:>&|>\s*/dev|2>&1|<&)"), "interactive shell redirect"),
+    (re.compile(r"\bmkfifo\b[^\n]{0,100}\b(?:nc|ncat|openssl)\b"), "fifo piped through netcat"),
+    (re.compile(r"(?i)\bsocat\b[^\n]{0,120}\bexec:"), "socat exec"),
+)  # fmt: skip
+_PY_DUP2 = re.compile(r"\bos\.dup2\s*\(|\bdup2\s*\(")
+_PY_SHELL = re.compile(r"pty\.spawn|/bin/(?:ba)?sh|cmd\.exe|powershell")
+_JS_SOCKET = re.compile(r"\bnet\.(?:Socket|connect|createConnection)\b|\bnew\s+net\.")
+_JS_SHELL_PIPE = re.compile(r"spawn\w*\(\s*['\"`](?:/bin/(?:ba)?sh|cmd(?:\.exe)?|powershell)")
+
+
+def check_reverse_shell(src: SourceFile) -> Iterator[StaticSignal]:
+    for pattern, what in _REVERSE_SHELL:
+        m = pattern.search(src.text)
+        if m:
+            yield src.signal(SignalKind.REVERSE_SHELL, m.start(), what)
+    text = src.text
+    if src.lang is Lang.PYTHON and ".connect(" in text and _PY_SHELL.search(text):
+        m = _PY_DUP2.search(text)
+        if m:
+            yield src.signal(SignalKind.REVERSE_SHELL, m.start(), "socket dup2'd onto a shell")
+    if src.lang is Lang.JS and _JS_SOCKET.search(text) and ".pipe(" in text:
+        m = _JS_SHELL_PIPE.search(text)
+        if m:
+            yield src.signal(SignalKind.REVERSE_SHELL, m.start(), "shell piped to a socket")
+
+
+_PS_ENCODED = re.compile(
+    r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b[^\n]{0,200}?\s[-/]e(?:c|n|nc|ncodedcommand|\w{0,12})?"
+    r"\s+['\"]?([A-Za-z0-9+/]{20,}={0,2})"
+)
+_PS_CONTEXT = re.compile(r"(?i)\b(?:powershell|pwsh)\b")
+_PS_FEATURES = (
+    (re.compile(r"(?i)\b(?:iex|invoke-expression)\b"), "Invoke-Expression"),
+    (re.compile(r"(?i)\.download(?:string|file|data)\b"), "WebClient download"),
+    (re.compile(r"(?i)\bnet\.webclient\b"), "Net.WebClient"),
+    (re.compile(r"(?i)\s-w(?:indowstyle)?\s+['\"]?h(?:idden|id)?\b"), "hidden window"),
+    (re.compile(r"(?i)\badd-mppreference\b[^\n]{0,40}-exclusion"), "Defender exclusion"),
+    (re.compile(r"(?i)-(?:executionpolicy|ep|exec)\s+bypass\b"), "execution policy bypass"),
+    (re.compile(r"(?i)\b(?:invoke-webrequest|iwr|start-bitstransfer)\b"), "web request"),
+)
+
+
+def check_powershell(src: SourceFile) -> Iterator[StaticSignal]:
+    for m in _PS_ENCODED.finditer(src.text):
+        decoded = b64decode_loose(m.group(1))
+        command = as_text(decoded) if decoded else None
+        detail = f"decodes to: {display(clip(command))}" if command else "does not decode"
+        yield src.signal(SignalKind.POWERSHELL_ENCODED, m.start(), detail)
+        # Longer runs are decoded and rescanned by the blob check already.
+        if command and len(m.group(1)) < BLOB_MIN_CHARS:
+            inner = SourceFile(
+                src.path, src.role, Lang.POWERSHELL, command,
+                origin=(src.line_of(m.start()), "in the decoded PowerShell command"),
+            )  # fmt: skip
+            yield from check_powershell(inner)
+            yield from check_network(inner)
+            yield from check_download_exec(inner)
+    in_ps = src.lang is Lang.POWERSHELL
+    for offset, line in src.lines():
+        if not (in_ps or _PS_CONTEXT.search(line)):
+            continue
+        found = [what for pattern, what in _PS_FEATURES if pattern.search(line)]
+        # A web request or a policy bypass alone is how Windows build scripts work.
+        if set(found) - {"web request", "execution policy bypass"}:
+            yield src.signal(SignalKind.POWERSHELL_SUSPICIOUS, offset, ", ".join(found))
+
+
+_DOWNLOAD_EXEC = (
+    (re.compile(r"(?i)\b(?:curl|wget)\b[^\n|;&]{0,300}\|\s*(?:sudo\s+)?(?:ba|z|da)?sh\b"),
+     "curl/wget piped to a shell"),
+    (re.compile(r"(?i)\b(?:curl|wget)\b[^\n|;&]{0,300}\|\s*(?:sudo\s+)?python\d?\b"),
+     "curl/wget piped to python"),
+    (re.compile(r"(?i)\b(?:curl|wget)\b[^\n]{0,300}?\s(?:-o|-O|--output(?:-document)?)\s*\S+"
+                r"[^\n]{0,200}?(?:&&|;)\s*(?:chmod\s|\./|sh\s|bash\s|start\s|python\d?\s)"),
+     "curl/wget to a file, then run or chmod"),
+    (re.compile(r"(?i)certutil(?:\.exe)?\s+[^\n]{0,40}-urlcache"), "certutil -urlcache"),
+    (re.compile(r"(?i)bitsadmin(?:\.exe)?\s+/transfer"), "bitsadmin /transfer"),
+    (re.compile(r"(?i)\bmshta(?:\.exe)?\s+['\"]?https?:"), "mshta of a URL"),
+    (re.compile(r"(?i)\bregsvr32\b[^\n]{0,60}/i:\s*https?:"), "regsvr32 scriptlet from a URL"),
+    (re.compile(r"(?i)invoke-webrequest[^\n]{0,300}-outfile[^\n]{0,300}start-process"),
+     "Invoke-WebRequest -OutFile then Start-Process"),
+)  # fmt: skip
+_PY_DOWNLOAD = re.compile(
+    r"\burlretrieve\s*\(|\bwget\.download\s*\(|\burlopen\s*\(|\brequests\.get\s*\(|\bhttpx\.get\s*\("
+)
+_PY_WRITES = re.compile(r"\burlretrieve\s*\(|\bwget\.download\s*\(|['\"]wb['\"]|\.write_bytes\(")
+_PY_RUN = re.compile(
+    r"(?:\bos\.|(?<![\w.]))(?:system|startfile|execv\w*|execl\w*)\s*\("
+    r"|\b(?:Popen|check_call|check_output|chmod)\s*\("
+    r"|\b(?:subprocess\.(?:run|call)\s*\(|(?<![\w.])(?:run|call)\s*\(\s*\[)"
+)
+_JS_DOWNLOAD = re.compile(r"\bhttps?\.get\s*\(|\bfetch\s*\(|\baxios\b|\bdownload\w*\s*\(|\bgot\(")
+_JS_WRITES = re.compile(r"\bwriteFile(?:Sync)?\s*\(|\bcreateWriteStream\s*\(")
+_JS_RUN = re.compile(
+    r"(?:(?<![\w$.])|\b(?:child_process|childProcess|cp)\.)"
+    r"(?:exec|execSync|execFile|execFileSync|spawn|spawnSync|fork)\s*\("
+)
+_WINDOW_LINES = 30
+
+
+def check_download_exec(src: SourceFile) -> Iterator[StaticSignal]:
+    for pattern, what in _DOWNLOAD_EXEC:
+        m = pattern.search(src.text)
+        if m:
+            yield src.signal(SignalKind.DOWNLOAD_EXEC, m.start(), what)
+    if src.lang is Lang.PYTHON:
+        yield from _near(src, _PY_DOWNLOAD, _PY_WRITES, _PY_RUN)
+    elif src.lang is Lang.JS:
+        yield from _near(src, _JS_DOWNLOAD, _JS_WRITES, _JS_RUN)
+
+
+def _near(
+    src: SourceFile, download: re.Pattern[str], writes: re.Pattern[str], run: re.Pattern[str]
+) -> Iterator[StaticSignal]:
+    """A download, a write to disk and a process start within a few lines of each other."""
+    lines = src.lines()
+    for i, (offset, line) in enumerate(lines):
+        m = download.search(line)
+        if not m or src.is_comment(offset):
+            continue
+        window = lines[i : i + _WINDOW_LINES]
+        if not any(writes.search(text) for _, text in window):
+            continue
+        for later_offset, later in window:
+            r = run.search(later)
+            if r and not src.is_comment(later_offset):
+                detail = (
+                    f"download at line {src.line_of(offset)} "
+                    f"({display(clip(line, m.start(), 80))}), then "
+                    f"{r.group().rstrip('( ')} at line {src.line_of(later_offset)}"
+                )
+                yield src.signal(SignalKind.DOWNLOAD_EXEC, later_offset + r.start(), detail)
+                return
+
+
+_PERSISTENCE = (
+    (re.compile(r"(?i)CurrentVersion[\\/]+Run(?:Once)?\b"), "registry Run key"),
+    (re.compile(r"(?i)Start Menu[\\/]+Programs[\\/]+Startup|shell:startup"), "Startup folder"),
+    (re.compile(r"(?i)\bschtasks(?:\.exe)?\s+/create\b"), "scheduled task"),
+    (re.compile(r"\|\s*crontab\s+-(?:\s|$|['\"])"), "crontab entry"),
+    (re.compile(r"(?i)(?:>>|appendFile\w*\(|open\()[^\n]{0,120}\.(?:bashrc|zshrc|bash_profile)\b"
+                r"[^\n]{0,40}"), "shell startup file"),
+    (re.compile(r"(?i)Library/Launch(?:Agents|Daemons)/"), "macOS launch agent"),
+    (re.compile(r"\bsystemctl\s+(?:--user\s+)?enable\b"), "systemd service"),
+)  # fmt: skip
+
+
+def check_persistence(src: SourceFile) -> Iterator[StaticSignal]:
+    for pattern, what in _PERSISTENCE:
+        m = pattern.search(src.text)
+        if m and not src.is_comment(m.start()):
+            if what == "shell startup file" and not re.search(r"['\"]a\+?['\"]|>>|append", m[0]):
+                continue
+            yield src.signal(SignalKind.PERSISTENCE, m.start(), what)

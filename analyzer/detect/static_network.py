@@ -1,0 +1,130 @@
+"""Where a package would send data: webhooks, paste sites, OAST and tunnel hosts, raw IPs."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+
+from analyzer.detect.static_text import SourceFile, display
+from analyzer.detect.static_types import FileRole, SignalKind, StaticSignal
+
+# Suffixes are matched on the host name; the key says which kind a match is.
+_HOST_SUFFIXES: dict[SignalKind, tuple[str, ...]] = {
+    SignalKind.EXFIL_WEBHOOK: (
+        "webhook.site", "pipedream.net", "requestbin.net", "requestbin.com",
+        "requestcatcher.com", "beeceptor.com", "hookbin.com", "webhook.cool",
+    ),
+    SignalKind.PASTE_SITE: (
+        "pastebin.com", "paste.ee", "hastebin.com", "hastebin.skyra.pw", "ghostbin.com",
+        "ghostbin.co", "rentry.co", "rentry.org", "controlc.com", "dpaste.org", "dpaste.com",
+        "termbin.com", "ix.io", "sprunge.us", "paste.rs", "pastie.org", "justpaste.it",
+        "transfer.sh", "file.io", "anonfiles.com", "gofile.io", "catbox.moe", "tmpfiles.org",
+        "temp.sh", "bashupload.com", "0x0.st", "uguu.se", "pixeldrain.com", "filebin.net",
+        "oshi.at", "dl.dropboxusercontent.com", "dl.dropbox.com", "paste.website",
+    ),
+    SignalKind.OAST_HOST: (
+        "interact.sh", "interactsh.com", "oast.fun", "oast.pro", "oast.live", "oast.site",
+        "oast.online", "oast.me", "oastify.com", "burpcollaborator.net", "canarytokens.com",
+        "canarytokens.org", "canarytokens.net", "dnslog.cn", "dnslog.link", "ceye.io",
+        "requestrepo.com", "bxss.me", "xss.ht", "pingb.in", "dig.pm",
+    ),
+    SignalKind.TUNNEL_HOST: (
+        "ngrok.io", "ngrok.app", "ngrok-free.app", "ngrok-free.dev", "ngrok.dev", "loca.lt",
+        "localtunnel.me", "serveo.net", "serveousercontent.com", "trycloudflare.com",
+        "localhost.run", "lhr.life", "pagekite.me", "bore.pub", "playit.gg", "portmap.io",
+        "pinggy.io", "pinggy.link", "devtunnels.ms",
+    ),
+}  # fmt: skip
+
+_URL = re.compile(r"(?i)\b(?:https?|ftp|wss?)://([^\s'\"<>`\\)\]},;]+)")
+_BARE_HOST = re.compile(
+    r"(?i)(?<![\w.@-])((?:[a-z0-9-]+\.)*(?:"
+    + "|".join(re.escape(s) for suffixes in _HOST_SUFFIXES.values() for s in suffixes)
+    + r"))(?![\w-])"
+)
+_DISCORD_WEBHOOK = re.compile(r"(?i)discord(?:app)?\.com/api(?:/v\d+)?/webhooks/\d+")
+_TELEGRAM_BOT = re.compile(r"(?i)api\.telegram\.org/bot")
+_SLACK_HOOK = re.compile(r"(?i)hooks\.slack\.com/(?:services|workflows|triggers)/")
+# A webhook given as id + token instead of a URL (discord.js, discord.py).
+_WEBHOOK_CLIENT = re.compile(
+    r"\b(?:WebhookClient|Webhook\.partial|SyncWebhook\.partial)\(\s*['\"]?\d{17,20}"
+)
+# Images on file hosts are embed thumbnails and avatars, not payloads.
+_IMAGE = re.compile(r"(?i)\.(?:png|jpe?g|gif|webp|svg|ico)(?:\?\S*)?$")
+_DISCORD_ATTACHMENT = re.compile(r"(?i)(?:cdn|media)\.discordapp\.(?:com|net)/attachments/")
+
+
+def _kind_of_host(host: str) -> SignalKind | None:
+    host = host.lower().rstrip(".")
+    for kind, suffixes in _HOST_SUFFIXES.items():
+        if any(host == s or host.endswith("." + s) for s in suffixes):
+            return kind
+    return None
+
+
+def _generic_paste(host: str) -> bool:
+    """paste.example.org, examplepastebin.net: paste hosts the suffix table lacks."""
+    host = host.lower()
+    return _kind_of_host(host) is None and (host.startswith("paste.") or "pastebin" in host)
+
+
+def _public_ip(host: str) -> str | None:
+    host = host.split(":", 1)[0].strip("[]")
+    if not re.fullmatch(r"\d{1,3}(?:\.\d{1,3}){3}", host):
+        return None
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    return host if address.is_global else None
+
+
+def check_network(src: SourceFile) -> Iterator[StaticSignal]:
+    """Suspicious destinations in code, configs and requirement files (not comments)."""
+    text = src.text
+    seen: set[tuple[SignalKind, str]] = set()
+
+    def once(kind: SignalKind, offset: int, detail: str) -> Iterator[StaticSignal]:
+        if (kind, detail) not in seen and not src.is_comment(offset):
+            seen.add((kind, detail))
+            yield src.signal(kind, offset, detail)
+
+    for pattern, what in (
+        (_DISCORD_WEBHOOK, "Discord webhook"),
+        (_TELEGRAM_BOT, "Telegram bot API"),
+        (_SLACK_HOOK, "Slack incoming webhook"),
+        (_WEBHOOK_CLIENT, "Discord webhook client with a hard-coded id"),
+    ):
+        for m in pattern.finditer(text):
+            yield from once(SignalKind.EXFIL_WEBHOOK, m.start(), f"{what}: {_url_at(text, m)}")
+    for m in _DISCORD_ATTACHMENT.finditer(text):
+        url = _url_at(text, m)
+        if not _IMAGE.search(url):
+            yield from once(SignalKind.PASTE_SITE, m.start(), f"Discord attachment link: {url}")
+    for m in _BARE_HOST.finditer(text):
+        kind = _kind_of_host(m.group(1))
+        url = _url_at(text, m)
+        if kind is not None and not (kind is SignalKind.PASTE_SITE and _IMAGE.search(url)):
+            yield from once(kind, m.start(), f"{m.group(1).lower()}: {url}")
+    if src.role is FileRole.TEST:
+        return
+    for m in _URL.finditer(text):
+        host = m.group(1).split("/", 1)[0].split("@")[-1]
+        if _generic_paste(host.split(":", 1)[0]):
+            detail = f"{host.lower()}: {display(m.group(0)[:200])}"
+            yield from once(SignalKind.PASTE_SITE, m.start(), detail)
+        ip = _public_ip(host)
+        if ip is not None:
+            yield from once(SignalKind.RAW_IP_URL, m.start(), display(m.group(0)[:200]))
+
+
+def _url_at(text: str, m: re.Match[str]) -> str:
+    """The whole URL-like token around a match, for the detail."""
+    start = m.start()
+    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "'\"`(<[{=,":
+        start -= 1
+    end = m.end()
+    while end < len(text) and not text[end].isspace() and text[end] not in "'\"`)>]},;":
+        end += 1
+    return display(text[start:end][:200])

@@ -1,0 +1,195 @@
+"""setup.py and .pth: the Python files that run while a package is being installed."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from analyzer.detect.static_text import SourceFile, clip, display
+from analyzer.detect.static_types import SignalKind, StaticSignal
+
+# Commands pip runs while installing an sdist; build_ext/build_py/sdist overrides are the
+# ordinary way to compile extensions or generate files, so they are not reported.
+_HOOK_COMMANDS = frozenset(
+    {"install", "develop", "egg_info", "build", "bdist_egg", "easy_install", "install_lib",
+     "install_scripts", "install_data", "dist_info"}
+)  # fmt: skip
+_BUILD_TOOLS = frozenset(
+    {"git", "hg", "svn", "pkg-config", "cython", "cythonize", "make", "cmake", "ninja", "meson",
+     "gcc", "g++", "cc", "c++", "clang", "clang++", "cl", "nvcc", "swig", "xcrun", "sw_vers",
+     "uname", "lsb_release", "ldconfig", "rustc", "cargo", "go", "llvm-config", "mpicc", "nm",
+     "otool", "install_name_tool", "patchelf", "pandoc", "protoc", "f2py", "gfortran",
+     "python-config", "pg_config", "mysql_config", "xml2-config", "xslt-config", "icu-config",
+     "curl-config", "which", "where", "configure", "./configure", "autoreconf", "brew"}
+)  # fmt: skip
+_PROCESS_FUNCS = frozenset(
+    {"system", "popen", "Popen", "call", "check_call", "check_output", "run", "getoutput",
+     "getstatusoutput", "startfile", "spawn", "execv", "execve", "execvp", "execl", "execlp",
+     "spawnv", "spawnl", "spawnlp", "spawnvp"}
+)  # fmt: skip
+_PROCESS_MODULES = ("os", "subprocess", "pty", "commands", "sh")
+_NETWORK_NAMES = frozenset(
+    {"urlopen", "urlretrieve", "create_connection", "HTTPConnection", "HTTPSConnection",
+     "FTP", "SMTP", "PoolManager", "build_opener"}
+)  # fmt: skip
+_NETWORK_MODULES = ("requests.", "httpx.", "urllib3.", "aiohttp.", "socket.socket", "ftplib.")
+
+
+def _dotted(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    if isinstance(node, ast.Call):
+        return _dotted(node.func) + "()"
+    return "?"
+
+
+def _is_file_read(node: ast.expr, read_names: set[str]) -> bool:
+    """open(...).read(), f.read(), Path(...).read_text(), or a name holding one of those."""
+    if isinstance(node, ast.Name):
+        return node.id in read_names
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute) and node.func.attr in ("read", "read_text"):
+            return True
+        if _dotted(node.func) == "compile" and node.args:
+            return _is_file_read(node.args[0], read_names)
+    return False
+
+
+class _SetupVisitor(ast.NodeVisitor):
+    def __init__(self, src: SourceFile, tree: ast.Module) -> None:
+        self.src = src
+        self.scope: list[str] = []
+        self.signals: list[StaticSignal] = []
+        self.process_aliases: set[str] = set()
+        self.read_names: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "") in _PROCESS_MODULES:
+                self.process_aliases |= {a.asname or a.name for a in node.names}
+            if isinstance(node, ast.Assign) and _is_file_read(node.value, set()):
+                self.read_names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+
+    def _emit(self, kind: SignalKind, node: ast.AST, detail: str) -> None:
+        where = f"in {'.'.join(self.scope)}" if self.scope else "at module level"
+        offset = self.src.offset_of(getattr(node, "lineno", 1), getattr(node, "col_offset", 0))
+        self.signals.append(self.src.signal(kind, offset, f"{detail} ({where})"))
+
+    def _scoped(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        self.scope.append(node.name)
+        self.generic_visit(node)
+        self.scope.pop()
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _scoped
+
+    def visit_Call(self, node: ast.Call) -> None:
+        name = _dotted(node.func)
+        last = name.rsplit(".", 1)[-1]
+        module = name.rsplit(".", 1)[0] if "." in name else ""
+        if last in _PROCESS_FUNCS and (
+            module.split(".")[-1] in _PROCESS_MODULES or name in self.process_aliases
+        ):
+            command = _command_text(node)
+            if command.split()[:1] and command.split()[0].rsplit("/", 1)[-1] not in _BUILD_TOOLS:
+                self._emit(SignalKind.SETUP_RUNS_PROCESS, node, f"{name}: {command}")
+        elif last in _NETWORK_NAMES or name.startswith(_NETWORK_MODULES):
+            self._emit(SignalKind.SETUP_NETWORK, node, f"calls {name}")
+        elif name in ("exec", "eval") or name.endswith((".exec", ".eval")):
+            arg = node.args[0] if node.args else None
+            literal = isinstance(arg, ast.Constant) and isinstance(arg.value, str | bytes)
+            if arg is not None and not literal and not _is_file_read(arg, self.read_names):
+                shown = display(clip(ast.unparse(arg), width=120))
+                self._emit(SignalKind.SETUP_EXEC, node, f"{name} of {shown}")
+        self.generic_visit(node)
+
+
+def _command_text(call: ast.Call) -> str:
+    if not call.args:
+        return "(no arguments)"
+    arg = call.args[0]
+    if isinstance(arg, ast.List | ast.Tuple):
+        parts = [
+            e.value if isinstance(e, ast.Constant) and isinstance(e.value, str) else ast.unparse(e)
+            for e in arg.elts
+        ]
+        text = " ".join(parts)
+    elif isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        text = arg.value
+    else:
+        text = ast.unparse(arg)
+    return display(clip(text, width=150))
+
+
+def _hooks(tree: ast.Module) -> Iterator[tuple[ast.AST, str, str]]:
+    """(node, command, class name) for every install-time command a setup.py replaces."""
+    classes = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
+    seen: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            pairs = zip(node.keys, node.values, strict=True)
+            for key, value in pairs:
+                if (
+                    isinstance(key, ast.Constant)
+                    and key.value in _HOOK_COMMANDS
+                    and isinstance(value, ast.Name | ast.Attribute)
+                ):
+                    target = _dotted(value)
+                    seen.add(target)
+                    yield classes.get(target, key), str(key.value), target
+    for name, cls in classes.items():
+        bases = {_dotted(b).rsplit(".", 1)[-1] for b in cls.bases}
+        hooked = sorted(bases & _HOOK_COMMANDS)
+        if hooked and name not in seen:
+            yield cls, hooked[0], name
+
+
+def _calls_in(node: ast.AST) -> str:
+    names = {
+        _dotted(n.func)
+        for n in ast.walk(node)
+        if isinstance(n, ast.Call) and not _dotted(n.func).endswith(".run")
+    }
+    shown = sorted(n for n in names if n != "?")[:6]
+    return f"; its code calls {', '.join(shown)}" if shown else ""
+
+
+def check_setup_py(src: SourceFile) -> Iterator[StaticSignal]:
+    try:
+        tree = ast.parse(src.text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        yield from _fallback(src)
+        return
+    for node, command, target in _hooks(tree):
+        detail = f"cmdclass {command!r} -> {display(target)}{_calls_in(node)}"
+        offset = src.offset_of(getattr(node, "lineno", 1), getattr(node, "col_offset", 0))
+        yield src.signal(SignalKind.SETUP_CMDCLASS_HOOK, offset, detail)
+    visitor = _SetupVisitor(src, tree)
+    visitor.visit(tree)
+    yield from visitor.signals
+
+
+_FALLBACK = (
+    (re.compile(r"['\"](?:install|develop|egg_info|build|bdist_egg)['\"]\s*:\s*\w+"),
+     SignalKind.SETUP_CMDCLASS_HOOK),
+    (re.compile(r"\b(?:os\.system|os\.popen|subprocess\.\w+|Popen)\s*\("),
+     SignalKind.SETUP_RUNS_PROCESS),
+    (re.compile(r"\b(?:urlopen|urlretrieve|requests\.\w+|socket\.socket)\s*\("),
+     SignalKind.SETUP_NETWORK),
+)  # fmt: skip
+
+
+def _fallback(src: SourceFile) -> Iterator[StaticSignal]:
+    """setup.py that Python 3 cannot parse (often Python 2): patterns instead of the AST."""
+    for pattern, kind in _FALLBACK:
+        m = pattern.search(src.text)
+        if m:
+            yield src.signal(kind, m.start(), f"{m.group()} (setup.py did not parse; by pattern)")
+
+
+def check_pth(src: SourceFile) -> Iterator[StaticSignal]:
+    """site.py executes .pth lines that start with 'import' at every interpreter start."""
+    for offset, line in src.lines():
+        if re.match(r"import[ \t]", line):
+            detail = f"runs at every Python start: {display(clip(line, width=150))}"
+            yield src.signal(SignalKind.PTH_IMPORT, offset, detail)

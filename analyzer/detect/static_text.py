@@ -1,0 +1,210 @@
+"""One scanned text file with line lookup and safe excerpts, plus small decoding helpers."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+import enum
+import math
+import re
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from analyzer.detect.static_types import EXCERPT_CHARS, FileRole, SignalKind, StaticSignal
+
+MAX_DECODED_BYTES = 1024 * 1024
+
+
+class Lang(enum.Enum):
+    PYTHON = "python"
+    JS = "js"
+    SHELL = "shell"
+    POWERSHELL = "powershell"
+    BATCH = "batch"
+    OTHER = "other"  # config, JSON, requirement files, unknown text
+
+
+_EXT_LANG = {
+    ".py": Lang.PYTHON, ".pyw": Lang.PYTHON, ".pth": Lang.PYTHON, ".pyx": Lang.PYTHON,
+    ".js": Lang.JS, ".mjs": Lang.JS, ".cjs": Lang.JS, ".jsx": Lang.JS,
+    ".ts": Lang.JS, ".tsx": Lang.JS, ".mts": Lang.JS, ".cts": Lang.JS,
+    ".sh": Lang.SHELL, ".bash": Lang.SHELL, ".zsh": Lang.SHELL, ".command": Lang.SHELL,
+    ".ps1": Lang.POWERSHELL, ".psm1": Lang.POWERSHELL,
+    ".bat": Lang.BATCH, ".cmd": Lang.BATCH, ".vbs": Lang.BATCH,
+}  # fmt: skip
+
+
+def language_of(path: str, head: str) -> Lang:
+    dot = path.rfind(".")
+    lang = _EXT_LANG.get(path[dot:].lower()) if dot > path.rfind("/") else None
+    if lang is not None:
+        return lang
+    if head.startswith("#!"):
+        first = head.split("\n", 1)[0]
+        if "python" in first:
+            return Lang.PYTHON
+        if "node" in first:
+            return Lang.JS
+        return Lang.SHELL
+    return Lang.OTHER
+
+
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
+_WS_RUN = re.compile(r"[ \t]{12,}")
+
+
+def display(text: str) -> str:
+    """Package text made safe for a terminal or a report: no control, bidi or
+    zero-width characters, and long whitespace runs shown as a count."""
+    text = text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    text = _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _WS_RUN.sub(lambda m: f" [{len(m.group())} spaces] ", text)
+
+
+def clip(text: str, col: int = 0, width: int = EXCERPT_CHARS) -> str:
+    """`width` characters of `text` around `col`, with ellipses where it was cut."""
+    text = text.strip() if col == 0 else text
+    if len(text) <= width:
+        return text.strip()
+    start = max(0, min(col - width // 3, len(text) - width))
+    end = start + width
+    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
+
+
+def entropy(text: str | bytes) -> float:
+    """Shannon entropy in bits per symbol."""
+    if not text:
+        return 0.0
+    counts = Counter(text)
+    total = len(text)
+    return -sum(c / total * math.log2(c / total) for c in counts.values())
+
+
+def balanced(text: str, open_index: int, limit: int = 4000) -> str:
+    """The text inside the brackets that open at `open_index` (not string-aware)."""
+    depth = 0
+    end = min(len(text), open_index + limit)
+    for i in range(open_index, end):
+        ch = text[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return text[open_index + 1 : i]
+    return text[open_index + 1 : end]
+
+
+@dataclass
+class SourceFile:
+    """A text file being scanned. `origin` marks text decoded out of a blob: its signals
+    point at the blob's line and say what was decoded."""
+
+    path: str
+    role: FileRole
+    lang: Lang
+    text: str
+    origin: tuple[int, str] | None = None
+    _starts: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self._starts, offset)
+
+    def offset_of(self, line: int, col: int = 0) -> int:
+        return self._starts[min(max(line, 1), len(self._starts)) - 1] + col
+
+    def line_text(self, line: int) -> str:
+        start = self._starts[line - 1]
+        end = self._starts[line] - 1 if line < len(self._starts) else len(self.text)
+        return self.text[start:end]
+
+    def lines(self) -> list[tuple[int, str]]:
+        """(offset, text) of every line."""
+        return [(start, self.line_text(i)) for i, start in enumerate(self._starts, 1)]
+
+    def is_comment(self, offset: int) -> bool:
+        """True when `offset` sits on a line that is only a comment."""
+        stripped = self.line_text(self.line_of(offset)).lstrip()
+        if self.lang in (Lang.PYTHON, Lang.SHELL, Lang.POWERSHELL):
+            return stripped.startswith("#")
+        if self.lang is Lang.JS:
+            return stripped.startswith(("//", "/*", "* ")) or stripped == "*"
+        if self.lang is Lang.BATCH:
+            return stripped.lower().startswith(("rem ", "::"))
+        return False
+
+    def signal(self, kind: SignalKind, offset: int, detail: str) -> StaticSignal:
+        line = self.line_of(offset)
+        col = offset - self._starts[line - 1]
+        excerpt = display(clip(self.line_text(line), col))
+        if self.origin is None:
+            return StaticSignal(kind, self.path, line, excerpt, detail, self.role)
+        blob_line, what = self.origin
+        return StaticSignal(
+            kind, self.path, blob_line, "[decoded] " + excerpt, f"{detail} ({what})", self.role
+        )
+
+    def file_signal(self, kind: SignalKind, detail: str) -> StaticSignal:
+        return StaticSignal(kind, self.path, None, "", detail, self.role)
+
+
+def b64decode_loose(text: str) -> bytes | None:
+    """Standard or URL-safe base64, padding optional; None when it is not base64."""
+    compact = re.sub(r"\s+", "", text)
+    compact += "=" * (-len(compact) % 4)
+    altchars = b"-_" if ("-" in compact or "_" in compact) else None
+    try:
+        return base64.b64decode(compact, altchars=altchars, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def inflate(data: bytes) -> bytes | None:
+    """zlib, gzip or raw deflate, at most MAX_DECODED_BYTES of output (bomb-safe)."""
+    for wbits in (15, 31, -15):
+        decoder = zlib.decompressobj(wbits)
+        try:
+            out = decoder.decompress(data, MAX_DECODED_BYTES)
+        except zlib.error:
+            continue
+        if out:
+            return out
+    return None
+
+
+def as_text(data: bytes) -> str | None:
+    """`data` as text when it is mostly printable UTF-8 (or UTF-16LE, as PowerShell uses)."""
+    candidates = []
+    if len(data) >= 4 and data[1::2].count(0) > len(data) // 4:
+        candidates.append(data.decode("utf-16-le", "replace"))
+    candidates.append(data.decode("utf-8", "replace"))
+    for text in candidates:
+        if not text:
+            continue
+        printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+        if printable / len(text) >= 0.95 and text.count("\ufffd") <= len(text) // 100:
+            return text
+    return None
+
+
+_CODE_HINTS = (
+    (re.compile(r"(?m)^\s*(?:import \w|from [\w.]+ import )|\bexec\(|\bdef \w+\("), "Python"),
+    (re.compile(r"\brequire\(['\"]|\bfunction\s*\w*\(|=>\s*\{|\bprocess\.env\b"), "JavaScript"),
+    (re.compile(r"(?i)\b(?:invoke-\w+|iex\b|new-object\b|\$env:|start-process)"), "PowerShell"),
+    (re.compile(r"(?m)^#!/|\b(?:curl|wget|chmod|bash|/bin/sh)\b"), "shell"),
+)
+
+
+def code_language(text: str) -> str | None:
+    """Which language decoded text is written in, when it looks like code."""
+    for pattern, name in _CODE_HINTS:
+        if pattern.search(text):
+            return name
+    return None

@@ -1,0 +1,1 @@
+"""Registry feeds: what was published since our persisted cursor (PyPI changelog, npm _changes)."""

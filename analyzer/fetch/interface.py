@@ -1,0 +1,42 @@
+"""What fetching promises: a parsed target in, a `FetchedPackage` on local disk out."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from pathlib import Path
+
+from analyzer.models import Ecosystem, FetchedPackage
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the user asked to analyse: a registry package, or a local file.
+
+    Exactly one of (`name`) or (`path`) is set; `version` None means the latest.
+    """
+
+    ecosystem: Ecosystem | None
+    name: str | None = None
+    version: str | None = None
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
+class RegistryUrls:
+    """Where the registries are; tests point these at local servers."""
+
+    pypi: str = "https://pypi.org"
+    npm: str = "https://registry.npmjs.org"
+
+
+class Fetcher(abc.ABC):
+    """One backend per source (PyPI, npm, local file)."""
+
+    @abc.abstractmethod
+    def fetch(self, target: Target, workdir: Path) -> FetchedPackage:
+        """Download (or copy) the artifact and its dependencies into `workdir`.
+
+        Raises `FetchError` (one line for a person) on any failure; never runs
+        package code.
+        """

@@ -1,0 +1,86 @@
+"""A package file on local disk: identified from its own metadata, copied into the workdir."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+from analyzer.errors import FetchError
+from analyzer.fetch.archive import ArchiveLimits, inspect_archive
+from analyzer.fetch.artifact import (
+    NPM_SUFFIXES,
+    PYPI_SUFFIXES,
+    artifact_path,
+    deps_dir,
+    safe_filename,
+    sha256_file,
+)
+from analyzer.fetch.interface import Fetcher, RegistryUrls, Target
+from analyzer.fetch.metadata import StaticInfo, read_static_info
+from analyzer.fetch.npm_cache import prepare_npm_dependencies
+from analyzer.fetch.target import is_npm_name, is_pypi_name
+from analyzer.fetch.wheelhouse import prepare_python_dependencies
+from analyzer.models import Dependency, Ecosystem, FetchedPackage, PackageRef
+
+
+class LocalFetcher(Fetcher):
+    """A local sdist, wheel or npm tarball; its dependencies still come from the registries."""
+
+    def __init__(self, urls: RegistryUrls, limits: ArchiveLimits | None = None) -> None:
+        self.urls = urls
+        self.limits = limits
+
+    def fetch(self, target: Target, workdir: Path) -> FetchedPackage:
+        if target.path is None:
+            raise FetchError("a local target needs a file path")
+        source = target.path
+        if not source.is_file():
+            raise FetchError(f"no such file: {str(source)[:200]}")
+        filename = safe_filename(source.name, PYPI_SUFFIXES + NPM_SUFFIXES)
+        limits = self.limits or ArchiveLimits()
+        if source.stat().st_size > limits.max_archive_bytes:
+            raise FetchError(f"{filename}: larger than {limits.max_archive_bytes} bytes")
+        dest = artifact_path(workdir, filename)
+        # Work on a copy: what is checked is then exactly what the sandbox will install.
+        try:
+            shutil.copyfile(source, dest)
+        except OSError as exc:
+            raise FetchError(f"cannot copy {filename}: {exc.strerror or exc}") from None
+        inspect_archive(dest, limits)
+        info = read_static_info(dest, limits)
+        _check_identity(info, filename, target)
+        sha256 = sha256_file(dest)
+
+        deps: tuple[Dependency, ...]
+        if info.ecosystem is Ecosystem.PYPI:
+            deps = prepare_python_dependencies(info.requires_dist, info.build_requires,
+                                               deps_dir(workdir), self.urls.pypi)
+        else:
+            deps = prepare_npm_dependencies(info.npm_dependencies, deps_dir(workdir),
+                                            self.urls.npm)
+        metadata = {**info.metadata, "package_type": info.kind}
+        ref = PackageRef(info.ecosystem, info.name, info.version, sha256, filename)
+        return FetchedPackage(ref, dest, deps_dir(workdir), deps, metadata)
+
+
+def _check_identity(info: StaticInfo, filename: str, target: Target) -> None:
+    """Refuse a file the sandbox could not install as what its metadata claims to be."""
+    name = info.name[:100]
+    if info.ecosystem is Ecosystem.PYPI and not is_pypi_name(info.name):
+        raise FetchError(f"{filename}: invalid project name {name!r} in its metadata")
+    if info.ecosystem is Ecosystem.NPM:
+        if not is_npm_name(info.name):
+            raise FetchError(f"{filename}: invalid npm package name {name!r} in package.json")
+        if not filename.lower().endswith(NPM_SUFFIXES):
+            raise FetchError(f"{filename}: an npm package must be a .tgz or .tar.gz file")
+    if info.kind == "wheel":
+        try:
+            parse_wheel_filename(filename)
+        except InvalidWheelFilename:
+            # pip refuses to install a wheel whose file name is not NAME-VER-TAGS.whl.
+            raise FetchError(f"{filename}: not a valid wheel file name") from None
+    if target.ecosystem is not None and target.ecosystem is not info.ecosystem:
+        raise FetchError(f"{filename} is a {info.ecosystem.osv_name} package, not"
+                         f" {target.ecosystem.osv_name}")

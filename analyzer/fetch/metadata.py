@@ -1,0 +1,146 @@
+"""Static metadata from inside an archive (PKG-INFO, METADATA, pyproject.toml, package.json)."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from email.parser import HeaderParser
+from pathlib import Path
+from typing import Any
+
+from analyzer.errors import FetchError
+from analyzer.fetch.archive import ArchiveLimits, read_members
+from analyzer.models import Ecosystem
+
+MAX_METADATA_BYTES = 4 << 20
+# What pip assumes for an sdist without [build-system] (PEP 518).
+DEFAULT_BUILD_REQUIRES = ("setuptools>=40.8.0",)
+NPM_LIFECYCLE_SCRIPTS = ("preinstall", "install", "postinstall", "prepare")
+
+_PKG_INFO_FIELDS = {"Summary": "summary", "Author": "author", "Author-email": "author_email",
+                    "Home-page": "home_page", "License": "license",
+                    "Requires-Python": "requires_python"}
+
+
+@dataclass(frozen=True)
+class StaticInfo:
+    """What an archive says about itself, read without running anything."""
+
+    ecosystem: Ecosystem
+    kind: str  # "sdist" | "wheel" | "npm"
+    name: str
+    version: str
+    requires_dist: tuple[str, ...] = ()
+    build_requires: tuple[str, ...] = ()
+    npm_dependencies: dict[str, str] = field(default_factory=dict)
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+def _wanted(name: str) -> bool:
+    # Only files directly under the single top folder: deeper copies (egg-info, vendored
+    # packages, test fixtures) do not describe this package.
+    parts = name.split("/")
+    if len(parts) != 2:
+        return False
+    top, base = parts
+    if top.endswith(".dist-info"):
+        return base == "METADATA"
+    return base in ("PKG-INFO", "pyproject.toml", "package.json")
+
+
+def read_static_info(path: Path, limits: ArchiveLimits | None = None) -> StaticInfo:
+    """Identify the package in `path`; `FetchError` if it is not a Python or npm package."""
+    found: dict[str, tuple[str, bytes]] = {}
+    for name, data in read_members(path, _wanted, MAX_METADATA_BYTES, limits):
+        top, base = name.split("/")
+        key = "METADATA" if top.endswith(".dist-info") else base
+        if key == "package.json" and top == "package":
+            found[key] = (top, data)  # npm's own layout: prefer it to any other top folder
+        else:
+            found.setdefault(key, (top, data))
+    if "METADATA" in found:
+        return _python(found["METADATA"][1], "wheel", (), path.name)
+    if "PKG-INFO" in found:
+        build = _build_requires(found["pyproject.toml"][1], path.name) \
+            if "pyproject.toml" in found else DEFAULT_BUILD_REQUIRES
+        return _python(found["PKG-INFO"][1], "sdist", build, path.name)
+    if "package.json" in found:
+        return _npm(found["package.json"][1], path.name)
+    raise FetchError(f"{path.name}: not a Python or npm package (no PKG-INFO, .dist-info/METADATA"
+                     " or package/package.json)")
+
+
+def sdist_build_requires(path: Path, limits: ArchiveLimits | None = None) -> tuple[str, ...]:
+    """`[build-system] requires` of an sdist's top-level pyproject.toml, or pip's default."""
+    for name, data in read_members(path, lambda n: _wanted(n) and n.endswith("/pyproject.toml"),
+                                   MAX_METADATA_BYTES, limits):
+        return _build_requires(data, name)
+    return DEFAULT_BUILD_REQUIRES
+
+
+def _python(data: bytes, kind: str, build: tuple[str, ...], archive: str) -> StaticInfo:
+    msg = HeaderParser().parsestr(data.decode("utf-8", "replace"))
+    name, version = (msg.get("Name") or "").strip(), (msg.get("Version") or "").strip()
+    if not name or not version:
+        raise FetchError(f"{archive}: package metadata has no Name or Version")
+    meta = text_fields({key: msg.get(header) for header, key in _PKG_INFO_FIELDS.items()})
+    requires = tuple(str(r).strip() for r in msg.get_all("Requires-Dist") or ())
+    return StaticInfo(Ecosystem.PYPI, kind, name, version, requires, build, metadata=meta)
+
+
+def _build_requires(data: bytes, where: str) -> tuple[str, ...]:
+    try:
+        doc = tomllib.loads(data.decode("utf-8", "replace"))
+    except tomllib.TOMLDecodeError as exc:
+        raise FetchError(f"{where}: invalid pyproject.toml ({exc})") from None
+    system = doc.get("build-system")
+    if not isinstance(system, dict):
+        return DEFAULT_BUILD_REQUIRES
+    requires = system.get("requires", [])
+    if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
+        raise FetchError(f"{where}: build-system.requires is not a list of strings")
+    return tuple(requires)
+
+
+def _npm(data: bytes, archive: str) -> StaticInfo:
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError):
+        raise FetchError(f"{archive}: package.json is not valid JSON") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("name"), str) \
+            or not isinstance(doc.get("version"), str):
+        raise FetchError(f"{archive}: package.json has no name or version")
+    return StaticInfo(Ecosystem.NPM, "npm", doc["name"], doc["version"],
+                      npm_dependencies=npm_dependencies(doc), metadata=npm_metadata(doc))
+
+
+def npm_dependencies(manifest: dict[str, Any]) -> dict[str, str]:
+    """`dependencies` plus `optionalDependencies`, keeping only string name -> string spec."""
+    deps: dict[str, str] = {}
+    for key in ("dependencies", "optionalDependencies"):
+        table = manifest.get(key)
+        if isinstance(table, dict):
+            deps.update({k: v for k, v in table.items() if isinstance(v, str)})
+    return deps
+
+
+def npm_metadata(manifest: dict[str, Any]) -> dict[str, str]:
+    """Reviewer-facing strings from a package.json or a packument version."""
+    author = manifest.get("author")
+    if isinstance(author, dict):
+        author = author.get("name")
+    meta = text_fields({"summary": manifest.get("description"), "author": author,
+                        "home_page": manifest.get("homepage"), "license": manifest.get("license")})
+    scripts = manifest.get("scripts")
+    if isinstance(scripts, dict):
+        hooks = [s for s in NPM_LIFECYCLE_SCRIPTS if isinstance(scripts.get(s), str)]
+        if hooks:
+            meta["install_scripts"] = ",".join(hooks)
+    return meta
+
+
+def text_fields(values: dict[str, Any]) -> dict[str, str]:
+    """The non-empty string values, each on one line and cut short: registry text is untrusted."""
+    return {key: " ".join(value.split())[:500] for key, value in values.items()
+            if isinstance(value, str) and value.strip()}

@@ -1,0 +1,245 @@
+"""Run the in-sandbox driver in a gVisor container with no network, and collect what it says."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docker
+import docker.errors
+import requests.exceptions
+
+from analyzer.errors import SandboxError
+from analyzer.models import FetchedPackage, Phase, PhaseStatus
+from analyzer.sandbox.ca import make_run_ca
+from analyzer.sandbox.honeytokens import Bait, make_bait
+from analyzer.sandbox.host import CONTAINER_LABEL, RUNTIME, docker_host, trace_dir
+from analyzer.sandbox.images import image_name
+from analyzer.sandbox.resources import ResourceSampler, Sample
+
+RESULT_PREFIX = b"PKGSANDBOX-RESULT "
+MAX_DRIVER_OUTPUT = 16 * 2**20  # phases plus the simulator's log (capped at 8 MB inside)
+# Capabilities the root driver needs to prepare the machine (bind-mount over /proc files,
+# bind the simulator's ports) and drop to the package's user, which has none of them.
+DRIVER_CAPS = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID", "KILL",
+               "NET_BIND_SERVICE", "SYS_ADMIN"]
+# Hostnames of real developer machines and CI runners; never "sandbox" or a container id.
+HOSTNAMES = ("alex-thinkpad", "dev-ws-0142", "build-agent-07", "mbp-alexm", "ip-10-0-3-17",
+             "workstation-22", "runner-7f3k2")
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    memory_mb: int = 2048  # also bounds disk: gVisor keeps the rootfs overlay in memory
+    pids: int = 512
+    cpus: float = 2.0
+    tmp_mb: int = 512
+    timeouts_s: tuple[tuple[Phase, float], ...] = (
+        (Phase.INSTALL, 300.0), (Phase.IMPORT, 60.0), (Phase.EXECUTE, 60.0))
+
+    def timeout(self, phase: Phase) -> float:
+        return dict(self.timeouts_s)[phase]
+
+
+@dataclass(frozen=True)
+class DriverPhase:
+    """One phase as the driver saw it: status, exit code, wall-clock bounds, output tail."""
+
+    phase: Phase
+    status: PhaseStatus
+    exit_code: int | None
+    started: float
+    ended: float
+    output_tail: str
+
+
+@dataclass(frozen=True)
+class SandboxRun:
+    container_id: str
+    phases: tuple[DriverPhase, ...]
+    samples: tuple[Sample, ...]
+    trace_dir: Path
+    bait: Bait
+    network_events: tuple[dict[str, Any], ...]  # the simulator's log: untrusted, parsed later
+    notes: tuple[str, ...]  # what the driver could not do (e.g. the simulator did not start)
+
+
+def connect() -> docker.DockerClient:
+    """A client for the sandbox daemon, or a SandboxError that says how to get one."""
+    url = docker_host()
+    try:
+        client = docker.DockerClient(base_url=url, timeout=60)
+        client.ping()
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+        raise SandboxError(
+            f"the Docker daemon at {url} is not reachable ({type(exc).__name__}); "
+            "run `make setup` (as root) or `pkgsandbox doctor`"
+        ) from None
+    return client
+
+
+class DockerSandbox:
+    """Runs phases of one package in a fresh container of the `pkgsandbox-runsc` runtime."""
+
+    def __init__(self, limits: SandboxLimits | None = None,
+                 client: docker.DockerClient | None = None, runtime: str = RUNTIME) -> None:
+        self.limits = limits or SandboxLimits()
+        self._client = client
+        # Only benchmarks choose another runtime (runc, untraced) to measure gVisor's cost.
+        self.runtime = runtime
+
+    @property
+    def client(self) -> docker.DockerClient:
+        if self._client is None:
+            self._client = connect()
+        return self._client
+
+    def check(self, package: FetchedPackage) -> str:
+        """Fail early, in one line, if the runtime or the image is missing; returns the image."""
+        runtimes = self.client.info().get("Runtimes", {})
+        if self.runtime not in runtimes:
+            raise SandboxError(
+                f"the Docker daemon has no {self.runtime} runtime; run `make setup` (as root)"
+            )
+        image = image_name(package.ref.ecosystem)
+        try:
+            self.client.images.get(image)
+        except docker.errors.ImageNotFound:
+            raise SandboxError(
+                f"sandbox image {image} is missing; run `pkgsandbox images build`"
+            ) from None
+        return image
+
+    def run(self, package: FetchedPackage, phases: tuple[Phase, ...]) -> SandboxRun:
+        image = self.check(package)
+        bait = make_bait()
+        with _spec_dir(package, phases, self.limits, bait) as spec_dir:
+            container = self.client.containers.create(
+                image,
+                runtime=self.runtime,
+                network_mode="none",
+                mem_limit=f"{self.limits.memory_mb}m",
+                memswap_limit=f"{self.limits.memory_mb}m",
+                pids_limit=self.limits.pids,
+                nano_cpus=int(self.limits.cpus * 1e9),
+                tmpfs={"/tmp": f"size={self.limits.tmp_mb}m,mode=1777"},
+                hostname=secrets.choice(HOSTNAMES),
+                dns=["127.0.0.1"],
+                cap_drop=["ALL"],
+                cap_add=DRIVER_CAPS,
+                volumes={
+                    str(spec_dir): {"bind": "/in/spec", "mode": "ro"},
+                    str(package.artifact.parent): {"bind": "/in/artifact", "mode": "ro"},
+                    str(package.dependency_dir): {"bind": "/in/deps", "mode": "ro"},
+                },
+                labels={CONTAINER_LABEL: package.ref.name[:200]},
+                detach=True,
+            )
+            try:
+                return self._run_container(container, phases, bait)
+            except BaseException:
+                shutil.rmtree(trace_dir(container.id), ignore_errors=True)
+                raise
+            finally:
+                _remove(container)
+
+    def _run_container(self, container: Any, phases: tuple[Phase, ...], bait: Bait) -> SandboxRun:
+        budget = sum(self.limits.timeout(p) for p in phases) + 60.0
+        started = time.time()
+        with ResourceSampler(container.id) as sampler:
+            container.start()
+            try:
+                container.wait(timeout=budget)
+            except requests.exceptions.RequestException:
+                container.kill()  # the driver's own timeouts failed: end it from outside
+        output = container.logs(stdout=True, stderr=False, tail=50)[-MAX_DRIVER_OUTPUT:]
+        document = _driver_document(output)
+        return SandboxRun(
+            container_id=container.id,
+            phases=_parse_driver_phases(document, phases, started),
+            samples=sampler.samples,
+            trace_dir=trace_dir(container.id),
+            bait=bait,
+            network_events=tuple(e for e in document.get("network", [])[:5000]
+                                 if isinstance(e, dict)),
+            notes=tuple(str(n)[:500] for n in document.get("notes", [])[:20]),
+        )
+
+
+@contextmanager
+def _spec_dir(package: FetchedPackage, phases: tuple[Phase, ...], limits: SandboxLimits,
+              bait: Bait) -> Iterator[Path]:
+    ca = make_run_ca()
+    spec = {
+        "ecosystem": package.ref.ecosystem.value,
+        "name": package.ref.name,
+        "artifact": package.artifact.name,
+        "phases": [p.value for p in phases],
+        "timeouts": {p.value: limits.timeout(p) for p in phases},
+        "ca_cert": ca.cert_pem.decode(),
+        "ca_key": ca.key_pem.decode(),
+        "bait": bait.to_spec(),
+    }
+    # mkdtemp makes it 0700: inside, only root (the driver) can read the key and canaries.
+    path = Path(tempfile.mkdtemp(prefix="pkgsandbox-spec-"))
+    try:
+        (path / "spec.json").write_text(json.dumps(spec))
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _driver_document(output: bytes) -> dict[str, Any]:
+    """The driver's last result line, or {} when there is none or it is not an object."""
+    lines = [line for line in output.splitlines() if line.startswith(RESULT_PREFIX)]
+    if not lines:
+        return {}
+    try:
+        document = json.loads(lines[-1][len(RESULT_PREFIX):])
+    except ValueError:
+        return {"phases": "malformed"}
+    return document if isinstance(document, dict) else {"phases": "malformed"}
+
+
+def _parse_driver_phases(document: dict[str, Any], phases: tuple[Phase, ...],
+                         started: float) -> tuple[DriverPhase, ...]:
+    """Phases as the driver reported them; data from inside the sandbox, checked field by field."""
+    reported: dict[Phase, DriverPhase] = {}
+    if document:
+        try:
+            for item in document["phases"]:
+                phase = Phase(item["phase"])
+                reported[phase] = DriverPhase(
+                    phase=phase,
+                    status=PhaseStatus(item["status"]),
+                    exit_code=None if item["exit_code"] is None else int(item["exit_code"]),
+                    started=float(item["started"]),
+                    ended=float(item["ended"]),
+                    output_tail=str(item["output_tail"])[-8192:],
+                )
+        except (ValueError, KeyError, TypeError):
+            reported = {}
+    now = time.time()
+    # No word from the driver: the container was killed from outside, or the driver died.
+    return tuple(
+        reported.get(p) or DriverPhase(p, PhaseStatus.ERROR if document else PhaseStatus.TIMEOUT,
+                                       None, started, now, "")
+        for p in phases
+    )
+
+
+def _remove(container: Any) -> None:
+    try:
+        container.remove(force=True)
+    except docker.errors.NotFound:
+        pass
+    except docker.errors.APIError as exc:
+        raise SandboxError(f"could not remove sandbox container {container.id[:12]}: {exc}") from None

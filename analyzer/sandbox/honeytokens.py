@@ -1,0 +1,154 @@
+"""Baits for one run: credential files in a lived-in home and secrets in the environment.
+
+Every secret is a canary value made for this run alone, shaped like the real thing
+(an AWS key starts with AKIA, a GitHub token with ghp_), so that finding one in an
+outbound payload, a DNS name or a command line is proof of theft.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import string
+from dataclasses import dataclass
+
+ALNUM = string.ascii_letters + string.digits
+USER = "dev"  # the image's user; the name the package sees
+REAL_NAME = "Alex Morgan"
+
+
+@dataclass(frozen=True)
+class Canary:
+    token: str  # what the bait is, e.g. "aws-secret-access-key"
+    value: str
+
+
+@dataclass(frozen=True)
+class PlantedFile:
+    path: str  # relative to the home folder
+    content: str
+    mode: int = 0o600
+
+
+@dataclass(frozen=True)
+class Bait:
+    canaries: tuple[Canary, ...]
+    files: tuple[PlantedFile, ...]
+    env: tuple[tuple[str, str], ...]
+
+    def to_spec(self) -> dict[str, object]:
+        """The part of the sandbox spec the driver plants (the spec is root-only inside)."""
+        return {
+            "files": [{"path": f.path, "content": f.content, "mode": f.mode} for f in self.files],
+            "env": dict(self.env),
+        }
+
+
+# Files a package has no business reading: reading one is recorded as a honeytoken read.
+HONEYTOKEN_FILES = (
+    ".ssh/id_rsa", ".ssh/id_ed25519", ".aws/credentials", ".npmrc", ".pypirc", ".git-credentials",
+    ".config/gh/hosts.yml", ".docker/config.json", ".config/discord/Local Storage/leveldb",
+    ".config/google-chrome/Default/Login Data", ".config/google-chrome/Default/Cookies",
+    ".config/google-chrome/Default/Local Extension Settings", ".electrum/wallets",
+    ".config/Exodus/exodus.wallet", ".bash_history",
+)
+
+
+def _random(alphabet: str, length: int) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def _fake_ssh_key(marker: str) -> str:
+    """An OpenSSH-shaped private key whose body carries the canary line."""
+    body = base64.b64encode(b"openssh-key-v1\0" + secrets.token_bytes(180)).decode()
+    lines = [body[i:i + 70] for i in range(0, len(body), 70)]
+    lines.insert(2, marker)
+    return "-----BEGIN OPENSSH PRIVATE KEY-----\n" + "\n".join(lines) + \
+        "\n-----END OPENSSH PRIVATE KEY-----\n"
+
+
+def make_bait() -> Bait:
+    values = {
+        "aws-access-key-id": "AKIA" + _random(string.ascii_uppercase + string.digits, 16),
+        "aws-secret-access-key": _random(ALNUM + "/+", 40),
+        "github-token": "ghp_" + _random(ALNUM, 36),
+        "gh-cli-token": "gho_" + _random(ALNUM, 36),
+        "git-credential": "ghp_" + _random(ALNUM, 36),
+        "npm-token": "npm_" + _random(ALNUM, 36),
+        "pypi-token": "pypi-AgEIcHlwaS5vcmc" + _random(ALNUM, 40),
+        "openai-api-key": "sk-proj-" + _random(ALNUM, 48),
+        "docker-token": "dckr_pat_" + _random(ALNUM + "-_", 27),
+        "discord-token": "MTE" + _random(ALNUM, 23) + "." + _random(ALNUM, 6) + "." +
+                         _random(ALNUM + "-_", 38),
+        "ssh-private-key": _random(ALNUM + "+/", 70),
+        "browser-password": _random(ALNUM, 14) + "!",
+        "wallet-seed": " ".join(secrets.choice(_SEED_WORDS) for _ in range(12)),
+    }
+    docker_auth = base64.b64encode(f"alexm:{values['docker-token']}".encode()).decode()
+    files = (
+        PlantedFile(".ssh/id_rsa", _fake_ssh_key(values["ssh-private-key"])),
+        PlantedFile(".ssh/known_hosts", "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkV"
+                                        "zrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n", 0o644),
+        PlantedFile(".aws/credentials",
+                    f"[default]\naws_access_key_id = {values['aws-access-key-id']}\n"
+                    f"aws_secret_access_key = {values['aws-secret-access-key']}\n"),
+        PlantedFile(".aws/config", "[default]\nregion = us-east-1\noutput = json\n", 0o644),
+        PlantedFile(".npmrc", f"//registry.npmjs.org/:_authToken={values['npm-token']}\n"),
+        PlantedFile(".pypirc", f"[pypi]\nusername = __token__\npassword = {values['pypi-token']}\n"),
+        PlantedFile(".git-credentials", f"https://alexm:{values['git-credential']}@github.com\n"),
+        PlantedFile(".gitconfig", f"[user]\n\tname = {REAL_NAME}\n\temail = alex.morgan@"
+                                  "northwind-labs.io\n[credential]\n\thelper = store\n", 0o644),
+        PlantedFile(".config/gh/hosts.yml", f"github.com:\n    user: alexm\n    oauth_token: "
+                                            f"{values['gh-cli-token']}\n    git_protocol: https\n"),
+        PlantedFile(".docker/config.json", json.dumps(
+            {"auths": {"https://index.docker.io/v1/": {"auth": docker_auth}}}, indent=1)),
+        PlantedFile(".config/discord/Local Storage/leveldb/000005.ldb",
+                    f'_https://discord.com\0\x01token\0"{values["discord-token"]}"'),
+        PlantedFile(".config/google-chrome/Default/Login Data",
+                    f"SQLite format 3\0https://accounts.google.com\0alex.morgan@gmail.com\0"
+                    f"{values['browser-password']}\0"),
+        PlantedFile(".config/google-chrome/Default/Cookies", "SQLite format 3\0.github.com\0"
+                                                             f"user_session\0{values['github-token']}\0"),
+        PlantedFile(".electrum/wallets/default_wallet", json.dumps(
+            {"keystore": {"type": "bip32", "seed": values["wallet-seed"]}, "wallet_type": "standard"})),
+        PlantedFile(".config/Exodus/exodus.wallet/seed.seco", "SECO" + values["wallet-seed"]),
+        PlantedFile(".bash_history", _BASH_HISTORY, 0o600),
+    )
+    env = (
+        ("AWS_ACCESS_KEY_ID", values["aws-access-key-id"]),
+        ("AWS_SECRET_ACCESS_KEY", values["aws-secret-access-key"]),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+        ("GITHUB_TOKEN", values["github-token"]),
+        ("NPM_TOKEN", values["npm-token"]),
+        ("OPENAI_API_KEY", values["openai-api-key"]),
+        ("EDITOR", "vim"),
+        ("COLORTERM", "truecolor"),
+        ("XDG_SESSION_TYPE", "wayland"),
+    )
+    canaries = tuple(Canary(token, value) for token, value in values.items())
+    return Bait(canaries=canaries, files=files, env=env)
+
+
+_SEED_WORDS = (
+    "abandon", "ability", "absorb", "access", "acoustic", "actor", "adapt", "advice", "agent",
+    "airport", "album", "alpha", "anchor", "angle", "apple", "arena", "armor", "artist", "aspect",
+    "auction", "autumn", "avocado", "bamboo", "banner", "barrel", "basket", "beach", "bicycle",
+    "blossom", "bounce", "bracket", "breeze", "bridge", "bronze", "cabin", "cactus", "canyon",
+    "carbon", "castle", "cereal", "chimney", "circle", "clever", "coconut", "copper", "coral",
+)
+
+_BASH_HISTORY = """cd ~/projects/billing-api
+git pull --rebase
+python -m venv .venv && source .venv/bin/activate
+pip install -r requirements.txt
+pytest -q
+aws s3 ls s3://northwind-billing-exports/
+docker compose up -d postgres
+npm ci && npm run build
+ssh deploy@10.20.3.14
+kubectl get pods -n billing
+vim src/billing/invoices.py
+git commit -am "Fix rounding of partial refunds"
+git push origin HEAD
+"""

@@ -1,0 +1,53 @@
+"""Sandbox image names, their version tag, and rebuilding them."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+
+import docker.errors
+
+from analyzer.errors import SandboxError
+from analyzer.models import Ecosystem
+from analyzer.sandbox.host import IMAGES_DIR, state_dir
+
+IMAGE_KIND = {Ecosystem.PYPI: "python", Ecosystem.NPM: "node"}
+
+
+def image_tag() -> str:
+    """A hash of everything that goes into the images: a changed driver means a new tag."""
+    digest = hashlib.sha256()
+    for path in sorted(IMAGES_DIR.rglob("*")):
+        relative = path.relative_to(IMAGES_DIR)
+        if path.is_file() and relative.parts[0] != ".build" and "__pycache__" not in relative.parts:
+            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def image_name(ecosystem: Ecosystem) -> str:
+    return f"pkgsandbox-{IMAGE_KIND[ecosystem]}:{image_tag()}"
+
+
+def build_images(which: str = "all") -> None:
+    """Run sandbox_images/build.sh (debootstrap, docker import, docker build); needs root."""
+    if which not in ("all", *IMAGE_KIND.values()):
+        raise SandboxError(f"unknown image {which!r}: choose python, node or all")
+    script = IMAGES_DIR / "build.sh"
+    completed = subprocess.run(["bash", str(script), image_tag(), which], check=False)
+    if completed.returncode != 0:
+        raise SandboxError(
+            f"building the sandbox images failed (exit {completed.returncode}); "
+            f"logs are in {state_dir() / 'build-cache'}"
+        )
+
+
+def images_present(kind: str) -> bool:
+    """Whether the image of this kind and the current tag exists on the sandbox daemon."""
+    from analyzer.sandbox.docker_runner import connect  # the daemon only when asked
+
+    ecosystem = {v: k for k, v in IMAGE_KIND.items()}[kind]
+    try:
+        connect().images.get(image_name(ecosystem))
+    except docker.errors.ImageNotFound:
+        return False
+    return True

@@ -1,0 +1,125 @@
+"""`pkgsandbox watch` and `pkgsandbox status`: argument parsers and handlers for cli.py."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+
+from analyzer.fetch.interface import RegistryUrls
+from analyzer.scheduler.intake import Start
+from analyzer.scheduler.queue import QueueSettings
+from analyzer.scheduler.watch import FEEDS, NPM_CHANGES_URL, WatchConfig, run_watch
+from analyzer.store.database import DEFAULT_URL, ENV_VAR, Database
+from analyzer.store.stats import render_status, status
+
+DB_HELP = (f"database URL: sqlite:///FILE or postgresql+psycopg://USER:PASS@HOST/DB"
+           f" (default ${ENV_VAR}, else {DEFAULT_URL})")
+
+
+def _feeds(text: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in FEEDS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown feed {unknown[0]!r}" if unknown else "no feed named"
+            f" (choose from {','.join(FEEDS)})")
+    return names
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
+        return value
+    return parse
+
+
+def add_watch_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
+                     ) -> argparse.ArgumentParser:
+    """`pkgsandbox watch`: register on the CLI's subparsers."""
+    watch = subparsers.add_parser(
+        "watch", help="analyse every new PyPI and npm release as it is published",
+        description="Poll the registry feeds from their stored cursors, queue each new"
+                    " release once, and analyse the queue with local worker processes."
+                    " Progress lines go to stderr; SIGTERM or Ctrl-C stops cleanly.")
+    watch.add_argument("--once", action="store_true",
+                       help="process what is new now, wait for its analyses, and exit")
+    watch.add_argument("--workers", type=_positive(int), default=2, metavar="N",
+                       help="worker processes, one analysis each at a time (default 2)")
+    watch.add_argument("--db", metavar="URL", help=DB_HELP)
+    watch.add_argument("--feeds", type=_feeds, default=tuple(FEEDS), metavar="LIST",
+                       help="comma-separated feeds to watch (default pypi,npm)")
+    watch.add_argument("--pypi-url", default=RegistryUrls.pypi, metavar="URL",
+                       help="PyPI base URL: XML-RPC at /pypi, JSON API at /pypi/NAME/VER/json")
+    watch.add_argument("--npm-registry-url", default=RegistryUrls.npm, metavar="URL",
+                       help="npm registry base URL (packuments and tarballs)")
+    watch.add_argument("--npm-changes-url", default=NPM_CHANGES_URL, metavar="URL",
+                       help="CouchDB database whose /_changes lists npm publications")
+    watch.add_argument("--start", choices=[s.value for s in Start], default=Start.NOW.value,
+                       help="where a feed seen for the first time starts (default now)")
+    watch.add_argument("--poll-interval", type=_positive(float), default=60.0, metavar="S",
+                       help="seconds between polls of a feed (default 60)")
+    watch.add_argument("--job-timeout", type=_positive(float), default=900.0, metavar="S",
+                       help="seconds one analysis may take before it counts as failed"
+                            " (default 900)")
+    watch.add_argument("--max-attempts", type=_positive(int), default=3, metavar="K",
+                       help="failed attempts before a job is dead-lettered (default 3)")
+    watch.add_argument("--metrics-port", type=int, metavar="PORT",
+                       help="serve Prometheus /metrics on this port (default: off)")
+    watch.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST",
+                       help="address for /metrics (default 127.0.0.1)")
+    return watch
+
+
+def add_status_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
+                     ) -> argparse.ArgumentParser:
+    """`pkgsandbox status`: register on the CLI's subparsers."""
+    parser = subparsers.add_parser(
+        "status", help="what the watcher has done: queue, verdicts, feeds",
+        description="Print the watcher's state from the database; with --json the object"
+                    " has at least analysed, queued, failed and by_verdict.")
+    parser.add_argument("--db", metavar="URL", help=DB_HELP)
+    parser.add_argument("--json", action="store_true", help="print JSON on stdout")
+    return parser
+
+
+def watch_config(args: argparse.Namespace) -> WatchConfig:
+    """The `WatchConfig` a parsed `watch` command line asks for."""
+    config = WatchConfig(
+        db_url=args.db, feeds=args.feeds, pypi_url=args.pypi_url.rstrip("/"),
+        npm_registry_url=args.npm_registry_url.rstrip("/"),
+        npm_changes_url=args.npm_changes_url.rstrip("/"), start=Start(args.start),
+        poll_interval_s=args.poll_interval, workers=args.workers,
+        job_timeout_s=args.job_timeout, metrics_port=args.metrics_port,
+        metrics_host=args.metrics_host)
+    return replace(config, queue=replace(QueueSettings(), max_attempts=args.max_attempts,
+                                         lease_s=max(60.0, min(300.0, args.job_timeout / 5))))
+
+
+def watch_command(args: argparse.Namespace) -> int:
+    """Handler of `pkgsandbox watch`; errors reach the CLI as `analyzer.errors.Error`."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                            format="pkgsandbox: %(message)s")
+    run_watch(watch_config(args), once=args.once,
+              progress_callback=lambda line: print(line, file=sys.stderr, flush=True))
+    return 0
+
+
+def status_command(args: argparse.Namespace) -> int:
+    """Handler of `pkgsandbox status`."""
+    db = Database.open(args.db, create=False)
+    try:
+        report = status(db)
+    finally:
+        db.close()
+    print(json.dumps(report, indent=2) if args.json else render_status(report))
+    return 0

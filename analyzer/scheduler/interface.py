@@ -1,0 +1,42 @@
+"""What the scheduler's parts promise each other: the analyse callable and worker backends.
+
+The database is the queue of record for every backend: a backend only decides how a
+queued job reaches a process that claims it (`JobQueue.claim`), runs it and completes
+it. Local worker processes poll the table; a Celery backend (another module, registered
+in `watch.BACKENDS`) would publish job ids to a broker for `pkgsandbox worker` hosts,
+which claim by id.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+
+from analyzer.fetch.interface import Target
+from analyzer.models import AnalysisResult
+
+# In production `Analyzer(...).analyze`; tests pass a fake that returns a real result.
+Analyse = Callable[[Target], AnalysisResult]
+# Picklable (a module-level function or a frozen dataclass), called once in each worker
+# process, so that nothing unpicklable (a Docker client) crosses a process boundary.
+AnalyserFactory = Callable[[], Analyse]
+
+
+class WorkerBackend(abc.ABC):
+    """Runs the analyses of queued jobs somewhere."""
+
+    @abc.abstractmethod
+    def start(self) -> None:
+        """Bring the workers up."""
+
+    @abc.abstractmethod
+    def supervise(self) -> list[str]:
+        """Called on every watcher tick: replace lost workers, hand out work; log lines."""
+
+    @abc.abstractmethod
+    def alive(self) -> int:
+        """How many workers are up."""
+
+    @abc.abstractmethod
+    def stop(self, grace_s: float) -> None:
+        """Ask every worker to finish or release its job, waiting at most `grace_s`."""

@@ -1,0 +1,91 @@
+"""Local workers: N processes on this machine, each polling the job table.
+
+Processes are spawned, not forked: a fork would copy the watcher's database connections
+and threads into every worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import time
+from multiprocessing.process import BaseProcess
+
+from analyzer.scheduler.interface import AnalyserFactory, WorkerBackend
+from analyzer.scheduler.worker import WorkerSettings, worker_main
+
+log = logging.getLogger(__name__)
+# A worker that dies at once (bad configuration) is not restarted in a tight loop.
+RESTART_DELAY_S = 2.0
+
+
+class LocalPool(WorkerBackend):
+    """`count` worker processes, replaced when one dies (kill -9, timeout, crash)."""
+
+    def __init__(self, count: int, settings: WorkerSettings, factory: AnalyserFactory) -> None:
+        self.count = max(1, count)
+        self.settings = settings
+        self.factory = factory
+        self._context = multiprocessing.get_context("spawn")
+        self._workers: list[BaseProcess | None] = [None] * self.count
+        self._started_at = [0.0] * self.count
+        self._stopping = False
+
+    def start(self) -> None:
+        for index in range(self.count):
+            self._spawn(index)
+
+    def supervise(self) -> list[str]:
+        events = []
+        for index, process in enumerate(self._workers):
+            if process is not None and process.is_alive():
+                continue
+            if process is not None:
+                events.append(f"worker {index} (pid {process.pid}) {_how(process.exitcode)};"
+                              " starting a new one")
+                process.join(0)
+                self._workers[index] = None
+            if not self._stopping and time.monotonic() - self._started_at[index] >= RESTART_DELAY_S:
+                self._spawn(index)
+        return events
+
+    def alive(self) -> int:
+        return sum(1 for p in self._workers if p is not None and p.is_alive())
+
+    def pids(self) -> list[int]:
+        """Process ids of the live workers (for tests and the progress line)."""
+        return [p.pid for p in self._workers if p is not None and p.is_alive() and p.pid]
+
+    def stop(self, grace_s: float) -> None:
+        self._stopping = True
+        live = [p for p in self._workers if p is not None and p.is_alive()]
+        for process in live:
+            process.terminate()  # SIGTERM: finish or release the current job
+        deadline = time.monotonic() + grace_s + 5.0
+        for process in live:
+            process.join(max(0.0, deadline - time.monotonic()))
+        for process in live:
+            if process.is_alive():
+                log.warning("worker pid %s did not stop in time; killing it", process.pid)
+                process.kill()
+                process.join(5.0)
+
+    def _spawn(self, index: int) -> None:
+        process = self._context.Process(
+            target=worker_main, args=(index, self.settings, self.factory),
+            name=f"pkgsandbox-worker-{index}", daemon=True)
+        process.start()
+        self._workers[index] = process
+        self._started_at[index] = time.monotonic()
+
+
+def _how(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "is gone"
+    if exitcode < 0:
+        try:
+            return f"was killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"was killed by signal {-exitcode}"
+    return f"exited with status {exitcode}"

@@ -1,0 +1,176 @@
+"""One worker process: claim a job, analyse it under a heartbeat and a timeout, record it.
+
+The analysis runs in a thread of the worker so that the main thread can keep the lease
+alive and enforce the job timeout. A thread cannot be killed: after a timeout, or a
+shutdown whose grace ran out, the worker records the job's fate and exits, and the pool
+starts a fresh process.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from analyzer.errors import Error, SandboxError
+from analyzer.models import AnalysisResult
+from analyzer.scheduler.interface import Analyse, AnalyserFactory
+from analyzer.scheduler.queue import ClaimedJob, JobQueue, QueueSettings
+from analyzer.store.database import Database, StoreError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+EXIT_ABANDONED = 3  # the analysis thread is still running: the process must go
+TICK_S = 0.1
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    db_url: str
+    queue: QueueSettings = field(default_factory=QueueSettings)
+    job_timeout_s: float = 900.0
+    poll_s: float = 1.0
+    shutdown_grace_s: float = 30.0
+    sandbox_backoff_s: float = 30.0
+    log_level: int = logging.INFO
+
+    @property
+    def heartbeat_s(self) -> float:
+        return self.queue.lease_s / 3
+
+
+class Outcome(enum.Enum):
+    RECORDED = "recorded"
+    RELEASED = "released"
+    ABANDONED = "abandoned"
+
+
+def worker_main(index: int, settings: WorkerSettings, factory: AnalyserFactory) -> None:
+    """Entry point of a worker process: loop until told to stop or orphaned."""
+    logging.basicConfig(level=settings.log_level, format=f"pkgsandbox worker {index}: %(message)s")
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    parent = os.getppid()
+    db = Database.open(settings.db_url, migrate=False)
+    queue = JobQueue(db, settings.queue)
+    analyse = factory()
+    owner = f"{socket.gethostname()}:{os.getpid()}"
+    code = 0
+    try:
+        # An orphan (the watcher was killed) finishes its job and goes, rather than linger.
+        while not stop.is_set() and os.getppid() == parent:
+            try:
+                queue.reap_expired()
+                job = queue.claim(owner)
+            except (StoreError, SQLAlchemyError) as exc:
+                log.error("database unavailable: %s", exc)
+                stop.wait(settings.poll_s * 5)
+                continue
+            if job is None:
+                stop.wait(settings.poll_s)
+                continue
+            if run_job(queue, job, analyse, settings, stop) is Outcome.ABANDONED:
+                code = EXIT_ABANDONED
+                break
+    finally:
+        db.close()
+        logging.shutdown()
+    if code:
+        os._exit(code)  # skip joining the analysis thread that is still running
+
+
+def run_job(queue: JobQueue, job: ClaimedJob, analyse: Analyse, settings: WorkerSettings,
+            stop: threading.Event) -> Outcome:
+    """Analyse one claimed job and record what happened to it."""
+    label = f"job {job.id} ({job.target.ecosystem.value if job.target.ecosystem else '?'}:" \
+            f"{job.target.name} {job.target.version}, attempt {job.attempts})"
+    log.info("%s: started", label)
+    done = threading.Event()
+    box: dict[str, AnalysisResult | BaseException] = {}
+
+    def work() -> None:
+        try:
+            box["result"] = analyse(job.target)
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread, never lost
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name=f"analyse-{job.id}", daemon=True).start()
+    started = time.monotonic()
+    next_beat = started + settings.heartbeat_s
+    grace_ends: float | None = None
+    while not done.wait(TICK_S):
+        now = time.monotonic()
+        if stop.is_set() and grace_ends is None:
+            grace_ends = now + settings.shutdown_grace_s
+        if grace_ends is not None and now >= grace_ends:
+            _db(queue.release, job, "worker shut down before the analysis ended")
+            log.warning("%s: released unfinished at shutdown", label)
+            return Outcome.ABANDONED
+        if now - started >= settings.job_timeout_s:
+            state = _db(queue.fail, job, f"timed out after {settings.job_timeout_s:g} s")
+            log.error("%s: timed out after %g s; %s", label, settings.job_timeout_s,
+                      state.value if state else "no longer ours")
+            return Outcome.ABANDONED
+        if now >= next_beat:
+            next_beat = now + settings.heartbeat_s
+            if not _db(queue.heartbeat, job, attempts=1):
+                log.warning("%s: lease lost; its result will only count if still ours", label)
+    return _record(queue, job, box, label, settings, stop)
+
+
+def _record(queue: JobQueue, job: ClaimedJob, box: dict[str, AnalysisResult | BaseException],
+            label: str, settings: WorkerSettings, stop: threading.Event) -> Outcome:
+    outcome = box.get("result")
+    if isinstance(outcome, AnalysisResult):
+        recorded = _db(queue.complete, job, outcome)
+        if recorded:
+            log.info("%s: %s", label, outcome.verdict.value if outcome.verdict else "analysed")
+        elif recorded is False:
+            log.warning("%s: another worker took it over meanwhile; this result dropped", label)
+        return Outcome.RECORDED
+    error = box.get("error")
+    if isinstance(error, SandboxError):
+        # The environment is broken, not the package: no attempt is used up.
+        _db(queue.release, job, f"sandbox unavailable: {error.diagnostics()}")
+        log.error("%s: sandbox unavailable (%s); pausing %g s", label, error.diagnostics(),
+                  settings.sandbox_backoff_s)
+        stop.wait(settings.sandbox_backoff_s)
+        return Outcome.RELEASED
+    if isinstance(error, Error):
+        message = error.diagnostics()
+    else:
+        log.error("%s: analyser crashed", label,
+                  exc_info=error if isinstance(error, BaseException) else None)
+        message = f"{type(error).__name__}: {error}"
+    state = _db(queue.fail, job, message)
+    log.warning("%s: failed (%s); %s", label, message, state.value if state else "not ours")
+    return Outcome.RECORDED
+
+
+def _db(call: Callable[..., T], *args: object, attempts: int = 3) -> T | None:
+    """A queue call that survives a database hiccup; None if it failed every time, and
+    then the job's lease runs out and it is re-queued."""
+    for attempt in range(attempts):
+        try:
+            return call(*args)
+        except (StoreError, SQLAlchemyError) as exc:
+            log.error("database error (attempt %d/%d): %s", attempt + 1, attempts, exc)
+            time.sleep(0.5 * 2 ** attempt)
+    return None

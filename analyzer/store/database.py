@@ -1,0 +1,168 @@
+"""Opening the database: URL choice, SQLite pragmas, migrations to head, transactions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from analyzer.errors import Error
+
+ENV_VAR = "PKGSANDBOX_DB"
+# Next to the HTML reports and OSV records, relative to where the watcher runs; servers
+# pass an absolute sqlite:////var/lib/... or a postgresql+psycopg://... URL instead.
+DEFAULT_URL = "sqlite:///reports/pkgsandbox.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Any constant: serialises migrations of several processes starting at once on PostgreSQL.
+_MIGRATION_LOCK = 0x706B6773
+
+
+class StoreError(Error):
+    """The database cannot be opened, migrated or written."""
+
+
+def resolve_url(url: str | None = None) -> str:
+    """`--db` first, then $PKGSANDBOX_DB, then the SQLite file under reports/."""
+    return url or os.environ.get(ENV_VAR) or DEFAULT_URL
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparsable database URL>"
+
+
+class Database:
+    """One engine and its session factories; `transaction()` is the unit of durability."""
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+        self._writer = sessionmaker(engine, expire_on_commit=False)
+        # SQLite readers begin DEFERRED so that `status` never waits for the write lock.
+        self._reader = sessionmaker(engine.execution_options(sqlite_begin="DEFERRED"),
+                                    expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @classmethod
+    def open(cls, url: str | None = None, migrate: bool = True,
+             create: bool = True) -> Database:
+        """Connect, and bring the schema to the newest migration unless `migrate` is False.
+
+        `create` False refuses a SQLite file that does not exist yet (a mistyped --db).
+        """
+        url = resolve_url(url)
+        if not create and _missing_sqlite_file(url):
+            raise StoreError(f"no database at {describe(url)}: run `pkgsandbox watch` first,"
+                             f" or pass --db / set {ENV_VAR}")
+        try:
+            engine = _engine(url)
+            database = cls(url, engine)
+            if migrate:
+                database.migrate()
+            else:
+                with engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+        except ArgumentError as exc:
+            raise StoreError(f"invalid database URL {describe(url)}: {exc}") from exc
+        except (SQLAlchemyError, OSError) as exc:
+            raise StoreError(f"cannot open database {describe(url)}: {_first_line(exc)}") from exc
+        return database
+
+    def migrate(self) -> None:
+        """`alembic upgrade head`, programmatically, in one transaction."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            if self.dialect == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                   {"key": _MIGRATION_LOCK})
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A write transaction: committed when the block ends, rolled back on any error.
+
+        A database that is unreachable or locked for too long raises `StoreError`.
+        """
+        try:
+            with self._writer() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise StoreError(f"database {describe(self.url)}: {_first_line(exc)}") from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only snapshot; never holds SQLite's write lock."""
+        try:
+            with self._reader() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise StoreError(f"database {describe(self.url)}: {_first_line(exc)}") from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _missing_sqlite_file(url: str) -> bool:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return False
+    path = parsed.database
+    return (parsed.get_backend_name() == "sqlite" and bool(path) and path != ":memory:"
+            and not Path(str(path)).exists())
+
+
+def _first_line(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None) or exc
+    lines = str(original).strip().splitlines()
+    return lines[0] if lines else type(original).__name__
+
+
+def _engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise StoreError(f"unsupported database {describe(url)}: use sqlite:///FILE or"
+                         " postgresql+psycopg://USER@HOST/DB")
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own implicit BEGIN is switched off: `_sqlite_begin` decides instead.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
+    # writes fails with SQLITE_BUSY instead of waiting when another process wrote between.
+    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")

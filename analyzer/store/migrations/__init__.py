@@ -1,0 +1,1 @@
+"""Alembic migrations of the store; `Database.migrate()` runs them to head at start-up."""

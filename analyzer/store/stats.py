@@ -1,0 +1,103 @@
+"""What `pkgsandbox status`, the progress line and `/metrics` report, read from the database."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from analyzer.models import Verdict
+from analyzer.store.database import Database, describe
+from analyzer.store.schema import FeedCursor, Job, JobState, Package, Result, Version
+
+FLAGGED = (Verdict.MALICIOUS.value, Verdict.SUSPICIOUS.value)
+UNSCORED = "unscored"  # a result the rules have not given a verdict
+
+
+def status(db: Database, now: float | None = None) -> dict[str, Any]:
+    """Counts of releases, jobs by state and results by verdict; feeds; the last flagged one.
+
+    `failed` counts dead-lettered jobs (every attempt used); `retrying` counts queued jobs
+    that already failed at least once.
+    """
+    now = time.time() if now is None else now
+    with db.reading() as session:
+        states = dict(session.execute(select(Job.state, func.count()).group_by(Job.state))
+                      .tuples().all())
+        retrying = session.scalar(select(func.count()).select_from(Job).where(
+            Job.state == JobState.QUEUED.value, Job.attempts > 0)) or 0
+        verdicts = session.execute(select(Result.verdict, func.count())
+                                   .group_by(Result.verdict)).tuples().all()
+        last_hour = session.scalar(select(func.count()).select_from(Result).where(
+            Result.created_at >= now - 3600)) or 0
+        releases = session.scalar(select(func.count()).select_from(Version)) or 0
+        flagged = session.execute(
+            select(Package.ecosystem, Package.name, Version.version, Result.verdict,
+                   Result.score, Result.created_at)
+            .join(Version, Version.id == Result.version_id)
+            .join(Package, Package.id == Version.package_id)
+            .where(Result.verdict.in_(FLAGGED))
+            .order_by(Result.created_at.desc(), Result.id.desc()).limit(1)).first()
+        feeds = {row.feed: _feed(row) for row in session.scalars(
+            select(FeedCursor).order_by(FeedCursor.feed))}
+    by_verdict = {verdict or UNSCORED: count for verdict, count in verdicts}
+    return {
+        "database": describe(db.url),
+        "releases": releases,
+        "analysed": sum(by_verdict.values()),
+        "queued": states.get(JobState.QUEUED.value, 0),
+        "running": states.get(JobState.RUNNING.value, 0),
+        "retrying": retrying,
+        "failed": states.get(JobState.DEAD.value, 0),
+        "by_verdict": by_verdict,
+        "analyses_last_hour": last_hour,
+        "last_flagged": None if flagged is None else {
+            "ecosystem": flagged.ecosystem, "name": flagged.name, "version": flagged.version,
+            "verdict": flagged.verdict, "score": flagged.score, "at": iso(flagged.created_at)},
+        "feeds": feeds,
+    }
+
+
+def iso(timestamp: float | None) -> str | None:
+    """Unix seconds as ISO 8601 UTC, for people and JSON."""
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
+
+
+def _feed(row: FeedCursor) -> dict[str, Any]:
+    return {
+        "position": row.position or None,
+        "status": row.status,
+        "last_error": row.last_error,
+        "failures": row.failures,
+        "gaps": row.gaps,
+        "releases": row.releases,
+        "updated_at": iso(row.updated_at),
+        "last_ok_at": iso(row.last_ok_at),
+        "origin": iso(row.origin_time),
+    }
+
+
+def render_status(report: dict[str, Any]) -> str:
+    """The status report as a few lines for a terminal."""
+    verdicts = ", ".join(f"{k} {v}" for k, v in sorted(report["by_verdict"].items())) or "none"
+    lines = [
+        f"database  {report['database']}",
+        f"releases  {report['releases']} seen, {report['analysed']} analysed"
+        f" ({report['analyses_last_hour']} in the last hour)",
+        f"queue     {report['queued']} queued ({report['retrying']} retrying),"
+        f" {report['running']} running, {report['failed']} failed",
+        f"verdicts  {verdicts}",
+    ]
+    for name, feed in report["feeds"].items():
+        state = "ok" if feed["status"] == "ok" else f"DOWN ({feed['last_error']})"
+        lines.append(f"feed      {name} at {feed['position']}: {state}, {feed['releases']}"
+                     f" releases, {feed['gaps']} gaps, last ok {feed['last_ok_at']}")
+    flagged = report["last_flagged"]
+    if flagged:
+        lines.append(f"flagged   {flagged['ecosystem']}:{flagged['name']} {flagged['version']}"
+                     f" {flagged['verdict']} at {flagged['at']}")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Turning gVisor strace logs into typed per-phase events."""

@@ -1,0 +1,82 @@
+"""From every traced event to the ones a reviewer and the rules need, and the IOCs among them."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import replace
+
+from analyzer.models import ConnectionEvent, FileAccess, Iocs, PhaseTrace, ProcessEvent
+from analyzer.trace.noise import is_routine_read
+
+# Hosts every analysis talks to legitimately (the registries); never IOCs.
+REGISTRY_HOSTS = frozenset({
+    "pypi.org", "files.pythonhosted.org", "pypi.python.org", "registry.npmjs.org",
+    "registry.yarnpkg.com",
+})
+
+
+def condense(trace: PhaseTrace) -> PhaseTrace:
+    """Drop routine reads, PATH-search exec misses, and local unix-socket chatter."""
+    files = tuple(
+        event for event in trace.files
+        if not (event.access is FileAccess.READ and is_routine_read(event.path))
+    )
+    return replace(
+        trace,
+        files=files,
+        processes=_without_path_search_misses(trace.processes),
+        network=replace(trace.network, connections=tuple(
+            c for c in trace.network.connections if c.family != "unix"
+        )),
+    )
+
+
+def _without_path_search_misses(processes: tuple[ProcessEvent, ...]) -> tuple[ProcessEvent, ...]:
+    """A shell looking up `sh` tries each PATH entry; only the exec that ran (or the last
+    failure, when none did) says what the process wanted."""
+    succeeded = {(p.pid, p.argv) for p in processes if p.ok}
+    kept: list[ProcessEvent] = []
+    last_failure: dict[tuple[int, tuple[str, ...]], ProcessEvent] = {}
+    for process in processes:
+        key = (process.pid, process.argv)
+        if process.ok:
+            kept.append(process)
+        elif key not in succeeded:
+            last_failure[key] = process
+    kept.extend(last_failure.values())
+    return tuple(kept)
+
+
+def _is_public_ip(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return not (ip.is_loopback or ip.is_unspecified or ip.is_link_local or ip.is_multicast)
+
+
+def _outbound(connection: ConnectionEvent) -> bool:
+    return connection.family in ("inet", "inet6") and _is_public_ip(connection.address)
+
+
+def collect_iocs(traces: tuple[PhaseTrace, ...]) -> Iocs:
+    """Domains asked for, addresses dialled and URLs requested, registries left out."""
+    domains: dict[str, None] = {}
+    ips: dict[str, None] = {}
+    urls: dict[str, None] = {}
+    for trace in traces:
+        for query in trace.network.dns:
+            name = query.name.rstrip(".").lower()
+            if name and name not in REGISTRY_HOSTS and name != "localhost":
+                domains[name] = None
+        for connection in trace.network.connections:
+            if _outbound(connection):
+                ips[connection.address] = None
+        for request in trace.network.http:
+            if request.host.lower() not in REGISTRY_HOSTS:
+                urls[request.url] = None
+                domains.setdefault(request.host.lower(), None)
+        for hello in trace.network.tls:
+            if hello.sni and hello.sni.lower() not in REGISTRY_HOSTS:
+                domains.setdefault(hello.sni.lower(), None)
+    return Iocs(domains=tuple(domains), ips=tuple(ips), urls=tuple(urls))

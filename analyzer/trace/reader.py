@@ -1,0 +1,148 @@
+"""One pass over one gVisor strace log: line counts, the process tree, and raw events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from analyzer.trace import syscalls as sc
+from analyzer.trace.events import PROC, RawEvents
+from analyzer.trace.filecalls import FileCalls
+from analyzer.trace.sockets import SocketTracker
+from analyzer.trace.text import parse_vector
+from analyzer.trace.tree import ProcessTree
+
+# The kernel's restart codes are not results: the call runs again and logs again.
+_RESTART = frozenset({512, 513, 514, 516})
+
+ExitHandler = Callable[[int, bytes, bytes, int, int | None, bytes], bool]
+EntryHandler = Callable[[int, bytes, bytes], bool]
+
+
+class TraceReader:
+    """Feed it the lines of one boot log, as bytes; then read its attributes.
+
+    Speed matters (a full `pip install` trace is ~40 MB): one regex recognises a
+    syscall line and its name, lines of syscalls nobody reads stop there, entry (E)
+    lines are read only for the calls whose data is printed on entry.
+    """
+
+    def __init__(self) -> None:
+        self.events: RawEvents = []
+        self.tree = ProcessTree()
+        self.files = FileCalls(self.events, self.tree)
+        sockets = SocketTracker(self.events)
+        self.lines = self.syscall_lines = self.unparsed_lines = self.bytes = 0
+        self.forged_lines = 0
+        self._runsc_pid: bytes | None = None
+        tree = self.tree
+        self._exit: dict[bytes, ExitHandler] = {
+            **self.files.handlers(),
+            b"execve": self._execve, b"execveat": self._execveat,
+            b"clone": tree.clone, b"clone3": tree.fork, b"fork": tree.fork, b"vfork": tree.fork,
+            b"socket": sockets.socket, b"connect": sockets.connect, b"bind": sockets.bind,
+            b"sendto": sockets.sendto,
+        }
+        self._entry: dict[bytes, EntryHandler] = {
+            b"sendmsg": sockets.sendmsg, b"write": sockets.write, b"writev": sockets.write,
+        }
+
+    def feed(self, lines: Iterable[bytes]) -> None:
+        header, result = sc.HEADER.match, sc.RESULT.match
+        exit_handlers, entry_handlers = self._exit, self._entry
+        first_seen, tree = self.tree.first_state, self.tree
+        count = syscalls = unparsed = size = 0
+        for line in lines:
+            count += 1
+            size += len(line)
+            match = header(line)
+            if match is None:
+                unparsed += self._other_line(line)
+                continue
+            runsc_pid, pid_text, comm, kind, name = match.groups()
+            if runsc_pid != self._runsc_pid:
+                if self._runsc_pid is not None:
+                    # Only a newline inside a path a process passed to a syscall can put
+                    # a line with another runsc pid here: an attempt to forge events.
+                    self.forged_lines += 1
+                    unparsed += 1
+                    continue
+                self._runsc_pid = runsc_pid
+            syscalls += 1
+            if kind == b"X":
+                handler = exit_handlers.get(name)
+                if handler is None:
+                    continue
+                start = match.end()
+                end = line.rfind(b") = ", start)
+                outcome = result(line, end + 4) if end >= 0 else None
+                if outcome is None:
+                    unparsed += 1
+                    continue
+                ret, errno_text, errtext = outcome.groups()
+                errno = int(errno_text) if errno_text else None
+                if errno in _RESTART:
+                    continue
+                pid = int(pid_text)
+                if pid not in first_seen:
+                    first_seen[pid] = tree.state
+                if not handler(pid, comm, line[start:end], int(ret, 0), errno, errtext or b""):
+                    unparsed += 1
+            else:
+                entry = entry_handlers.get(name)
+                if entry is None:
+                    continue
+                line = line.rstrip(b"\r\n")
+                if not line.endswith(b")") or not entry(int(pid_text), comm,
+                                                        line[match.end():-1]):
+                    unparsed += 1
+        self.lines += count
+        self.syscall_lines += syscalls
+        self.unparsed_lines += unparsed
+        self.bytes += size
+
+    def _other_line(self, line: bytes) -> int:
+        """1 when a line is neither a runsc log line nor blank: garbage, or the rest of a
+        syscall line that a newline inside a path broke in two."""
+        glog = sc.GLOG.match(line)
+        if glog is None:
+            return 1 if line.strip() else 0
+        if self._runsc_pid is None:
+            self._runsc_pid = glog[1]
+        if b"] \t\tStrace: true" in line:
+            self._strace_config(line)
+        return 1 if b"strace.go:" in line else 0
+
+    # I1126 15:19:02.073519   13357 main.go:230] \t\tStrace: true, max size: 1024,
+    #   syscalls: open,openat,creat,execve,...,exit_group
+    def _strace_config(self, line: bytes) -> None:
+        """Without chdir in the traced list a process's cwd can change unseen: then a
+        relative path of a non-*at call stays relative rather than resolved wrongly."""
+        traced = line.partition(b"syscalls:")[2].strip().split(b",")
+        if traced != [b""] and b"chdir" not in traced:
+            self.files.track_cwd = False
+
+    # execve(0x56358c808b78 /usr/bin/cat, 0x56358c808a40 ["cat", "/etc/hostname"],
+    #   0x56358c808a58 ["HOME=/root", ...]) = 0 (0x0) (543.429µs)
+    def _execve(self, pid: int, comm: bytes, args: bytes, ret: int, errno: int | None,
+                errtext: bytes) -> bool:
+        m = sc.EXECVE.match(args)
+        if m is None:
+            return False
+        return self._exec(pid, self.files.resolve(pid, None, m[1]), args, m.end(), errno)
+
+    # execveat(0x9 /usr/bin/true, 0x7fce982cbdd5 , 0x7fce97ec07f0 ["true", "via-fd"], ...)
+    def _execveat(self, pid: int, comm: bytes, args: bytes, ret: int, errno: int | None,
+                  errtext: bytes) -> bool:
+        m = sc.EXECVEAT.match(args)
+        if m is None:
+            return False
+        base = self.files.at_base(pid, m[1], m[2])
+        return self._exec(pid, self.files.resolve(pid, base, m[3]), args, m.end(), errno)
+
+    def _exec(self, pid: int, executable: bytes, args: bytes, pos: int,
+              errno: int | None) -> bool:
+        # gVisor prints "{error copying vector...}" when it could not read argv: the
+        # exec still happened, with arguments unknown.
+        vector = parse_vector(args, pos + 1) if args[pos:pos + 1] == b"[" else ((), pos)
+        self.events.append((PROC, pid, executable, vector[0] if vector else (), errno is None))
+        return vector is not None

@@ -1,0 +1,140 @@
+"""Exercise one installed distribution as its user: `import` its top-level modules, or
+`execute` its console scripts with --help and call its public functions with harmless
+arguments, each under a short time limit. Runs with `python -I` from the package's venv."""
+
+import importlib
+import importlib.metadata
+import inspect
+import os
+import signal
+import subprocess
+import sys
+
+CALL_SECONDS = 2
+SCRIPT_SECONDS = 5
+MAX_CALLS = 100
+HARMLESS = {str: "example", int: 1, float: 1.0, bool: False, bytes: b"example", list: [],
+            dict: {}, tuple: ()}
+
+
+class CallTimeout(Exception):
+    pass
+
+
+def top_level_modules(dist):
+    names = (dist.read_text("top_level.txt") or "").split()
+    if not names:
+        for file in dist.files or []:
+            parts = file.parts
+            if not parts or parts[0] in ("..", "__pycache__") or parts[0].endswith(
+                    (".dist-info", ".data", ".egg-info")):
+                continue
+            if len(parts) == 1 and parts[0].endswith(".py"):
+                names.append(parts[0][:-3])
+            elif len(parts) == 2 and parts[1] == "__init__.py":
+                names.append(parts[0])
+    return sorted({name for name in names if name.isidentifier()})
+
+
+def import_all(modules):
+    failed = 0
+    for module in modules:
+        try:
+            importlib.import_module(module)
+            print(f"imported {module}")
+        except BaseException as exc:  # the package's own exceptions, SystemExit included
+            failed += 1
+            print(f"import {module} failed: {type(exc).__name__}: {exc}")
+    return 1 if failed else 0
+
+
+def argument_for(parameter):
+    if parameter.annotation in HARMLESS:
+        return HARMLESS[parameter.annotation]
+    name = parameter.name.lower()
+    if any(word in name for word in ("count", "num", "size", "port", "timeout", "n")):
+        return 1
+    return "example"
+
+
+def call(function, label):
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return
+    args, kwargs = [], {}
+    for parameter in signature.parameters.values():
+        if parameter.default is not parameter.empty or parameter.kind in (
+                parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            continue
+        if parameter.kind == parameter.KEYWORD_ONLY:
+            kwargs[parameter.name] = argument_for(parameter)
+        else:
+            args.append(argument_for(parameter))
+    signal.alarm(CALL_SECONDS)
+    try:
+        result = function(*args, **kwargs)
+        if inspect.iscoroutine(result):
+            result.close()
+        print(f"called {label}: ok")
+    except BaseException as exc:  # anything the package raises, our timeout included
+        print(f"called {label}: {type(exc).__name__}")
+    finally:
+        signal.alarm(0)
+
+
+def execute_all(dist, modules):
+    bin_dir = os.path.dirname(sys.executable)
+    for entry in dist.entry_points:
+        if entry.group in ("console_scripts", "gui_scripts"):
+            script = os.path.join(bin_dir, os.path.basename(entry.name))
+            if os.path.exists(script):
+                try:
+                    subprocess.run([script, "--help"], timeout=SCRIPT_SECONDS, check=False,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+                    print(f"ran {entry.name} --help")
+                except subprocess.TimeoutExpired:
+                    print(f"ran {entry.name} --help: timeout")
+
+    def on_alarm(signum, frame):
+        raise CallTimeout()
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    calls = 0
+    for module_name in modules:
+        try:
+            module = importlib.import_module(module_name)
+        except BaseException as exc:
+            print(f"import {module_name} failed: {type(exc).__name__}")
+            continue
+        for name, value in sorted(vars(module).items()):
+            if name.startswith("_") or not inspect.isfunction(value):
+                continue
+            if getattr(value, "__module__", "").split(".")[0] != module_name:
+                continue  # re-exported from elsewhere: not this package's code
+            if calls >= MAX_CALLS:
+                return 0
+            calls += 1
+            call(value, f"{module_name}.{name}")
+    return 0
+
+
+def main():
+    mode, dist_name = sys.argv[1], sys.argv[2]
+    try:
+        dist = importlib.metadata.distribution(dist_name)
+    except importlib.metadata.PackageNotFoundError:
+        print(f"not installed: {dist_name}")
+        return 1
+    modules = top_level_modules(dist)
+    if mode == "import":
+        if not modules:
+            print("no importable top-level modules")
+            return 0
+        return import_all(modules)
+    return execute_all(dist, modules)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

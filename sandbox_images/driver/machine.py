@@ -1,0 +1,159 @@
+"""Make the sandbox look like a developer's machine: no container tells, a lived-in home, baits.
+
+Runs in the root driver before any package code. Stdlib only.
+"""
+
+import ctypes
+import json
+import os
+import pwd
+import selectors
+import subprocess
+
+SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+SITECUSTOMIZE = "/etc/python3.11/sitecustomize.py"
+NETSIM_DIR = "/var/lib/netsim"
+NETSIM_LOG = os.path.join(NETSIM_DIR, "events.jsonl")
+NETSIM_PYTHON = "/opt/pkgsandbox/netsim-venv/bin/python"
+FAKE_DIR = "/run/.host"
+MS_BIND = 4096
+
+# certifi ships its own CA bundle; Debian's certifi points at the system store instead.
+# Do the same for a pip-installed certifi, so the run's CA is trusted there too.
+CERTIFI_HOOK = '''
+class _SystemStoreCertifi:
+    """Point certifi at the system store, as Debian's own certifi does."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name not in ("certifi.core", "pip._vendor.certifi.core"):
+            return None
+        import sys
+        for finder in sys.meta_path:
+            if finder is _SystemStoreCertifi or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None and spec.loader is not None:
+                run = spec.loader.exec_module
+
+                def exec_module(module, run=run):
+                    run(module)
+                    module.where = lambda: "/etc/ssl/certs/ca-certificates.crt"
+                    module.contents = lambda: open(module.where()).read()
+
+                spec.loader.exec_module = exec_module
+                return spec
+        return None
+
+
+import sys as _sys
+_sys.meta_path.insert(0, _SystemStoreCertifi)
+del _sys
+'''
+
+
+def _bind(source, target):
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.mount(source.encode(), target.encode(), None, MS_BIND, None) != 0:
+        return os.strerror(ctypes.get_errno())
+    return None
+
+
+def hide_container(notes):
+    """Remove what gives a container away: /.dockerenv, container ids in PID 1's cgroup,
+    an uptime of a few seconds. (Other processes' /proc/self/cgroup still name the
+    container id, without the word "docker"; gVisor offers no way to change it.)"""
+    try:
+        os.remove("/.dockerenv")
+    except FileNotFoundError:
+        pass
+    os.makedirs(FAKE_DIR, mode=0o755, exist_ok=True)
+    fakes = {
+        "/proc/1/cgroup": "0::/init.scope\n",
+        "/proc/uptime": "%.2f %.2f\n" % (86400 * 3 + 7211.4, (86400 * 3 + 7211.4) * 1.7),
+    }
+    for target, content in fakes.items():
+        source = os.path.join(FAKE_DIR, os.path.basename(target))
+        with open(source, "w") as f:
+            f.write(content)
+        problem = _bind(source, target)
+        if problem:
+            notes.append(f"could not cover {target}: {problem}")
+    with open("/etc/resolv.conf", "w") as f:
+        f.write("nameserver 127.0.0.1\nsearch lan\n")
+
+
+def trust_ca(ca_cert_pem):
+    with open(SYSTEM_BUNDLE, "a") as f:
+        f.write("\n" + ca_cert_pem)
+    with open(SITECUSTOMIZE, "a") as f:
+        f.write(CERTIFI_HOOK)
+
+
+def plant_home(user, bait):
+    """Write the bait files into the home, owned by the user, with their modes."""
+    home = user.pw_dir
+    for item in bait.get("files", []):
+        path = os.path.normpath(os.path.join(home, item["path"]))
+        if not path.startswith(home + "/"):
+            continue  # the host made these; a bad path is a bug, never a write outside home
+        _makedirs_owned(os.path.dirname(path), home, user)
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(item["content"])
+        os.chmod(path, int(item.get("mode", 0o600)))
+        os.chown(path, user.pw_uid, user.pw_gid)
+
+
+def _makedirs_owned(path, home, user):
+    missing = []
+    while path != home and not os.path.isdir(path):
+        missing.append(path)
+        path = os.path.dirname(path)
+    for directory in reversed(missing):
+        os.mkdir(directory, 0o700)
+        os.chown(directory, user.pw_uid, user.pw_gid)
+
+
+def start_netsim(ca_cert_pem, ca_key_pem, driver_dir, notes):
+    """Start the network simulator as root (it binds, then drops to its own user)."""
+    netsim_user = "netsim"
+    os.makedirs(NETSIM_DIR, mode=0o700, exist_ok=True)
+    account = pwd.getpwnam(netsim_user)
+    os.chown(NETSIM_DIR, account.pw_uid, account.pw_gid)
+    ca_dir = "/run/netsim-ca"
+    os.makedirs(ca_dir, mode=0o700, exist_ok=True)
+    for name, content in (("ca.pem", ca_cert_pem), ("ca.key", ca_key_pem)):
+        with open(os.path.join(ca_dir, name), "w") as f:
+            f.write(content)
+    proc = subprocess.Popen(
+        [NETSIM_PYTHON, "-I", os.path.join(driver_dir, "netsim.py"),
+         "--ca-cert", os.path.join(ca_dir, "ca.pem"), "--ca-key", os.path.join(ca_dir, "ca.key"),
+         "--log", NETSIM_LOG, "--user", netsim_user],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        close_fds=True,
+    )
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        if sel.select(timeout=30) and proc.stdout.readline().strip() == b"ready":
+            return proc
+    proc.kill()
+    proc.wait()
+    problem = proc.stderr.read(2000).decode("utf-8", "replace").strip().splitlines()
+    notes.append("network simulator did not start: " + (problem[-1] if problem else "no word"))
+    return None
+
+
+def read_netsim_log(limit):
+    """The simulator's events, read as root at the end; bounded, parsed by the host."""
+    try:
+        with open(NETSIM_LOG, "rb") as f:
+            data = f.read(limit)
+    except OSError:
+        return []
+    events = []
+    for line in data.splitlines():
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            continue
+    return events

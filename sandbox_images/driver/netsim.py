@@ -1,0 +1,330 @@
+"""Network simulator inside the sandbox: answers DNS, HTTP, TLS and raw TCP, and records it all.
+
+The sandbox has loopback only. The driver starts this as root before any package code;
+it binds its sockets, drops to its own user, says "ready" on stdout and then records
+one JSON line per event into a log the package's user cannot read. DNS answers every
+name with 127.0.0.1, so whatever the package dials by name lands here; HTTPS is
+completed with a certificate for the requested name, signed by the run's own CA,
+which the sandbox trusts. Stdlib plus scapy (DNS and TLS records) and cryptography
+(leaf certificates), both from a private virtualenv so the package never sees them.
+"""
+
+import argparse
+import base64
+import datetime
+import json
+import os
+import pwd
+import socket
+import socketserver
+import ssl
+import sys
+import threading
+import time
+
+import scapy.arch
+
+scapy.arch.read_routes6 = lambda: []  # gVisor's netlink omits the address scope scapy reads
+
+from cryptography import x509  # noqa: E402
+from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
+from cryptography.x509.oid import NameOID  # noqa: E402
+from scapy.layers.dns import DNS, DNSRR  # noqa: E402
+from scapy.layers.tls.extensions import TLS_Ext_ALPN, TLS_Ext_ServerName  # noqa: E402
+from scapy.layers.tls.handshake import TLSClientHello  # noqa: E402
+from scapy.layers.tls.record import TLS  # noqa: E402
+
+TCP_PORTS = (21, 22, 25, 80, 443, 1337, 3333, 4444, 5555, 6667, 8000, 8080, 8443, 8888, 9001)
+BANNERS = {21: b"220 ProFTPD Server ready.\r\n", 22: b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n",
+           25: b"220 mail.example.com ESMTP Postfix\r\n"}
+HTTP_METHODS = (b"GET ", b"POST ", b"PUT ", b"HEAD ", b"PATCH ", b"DELETE ", b"OPTIONS ")
+# Valid, empty input for sh, python and node alike: a dropper runs it and goes on.
+HTTP_BODY = b"#!/bin/sh\n"
+MAX_BODY = 256 * 1024
+MAX_HEADER = 64 * 1024
+MAX_STREAM = 4096
+MAX_LOG = 16 * 2**20
+IO_TIMEOUT = 3.0
+
+
+class Recorder:
+    """Appends events as JSON lines, bounded in size, safe across handler threads."""
+
+    def __init__(self, path):
+        self._file = open(path, "a", buffering=1)
+        self._lock = threading.Lock()
+        self._written = 0
+
+    def record(self, kind, **fields):
+        line = json.dumps({"kind": kind, "t": time.time(), **fields}) + "\n"
+        with self._lock:
+            if self._written + len(line) > MAX_LOG:
+                return
+            self._written += len(line)
+            self._file.write(line)
+
+
+class Certificates:
+    """Leaf certificates for requested names, signed by the run's CA, cached per name."""
+
+    def __init__(self, ca_cert_path, ca_key_path, workdir):
+        with open(ca_cert_path, "rb") as f:
+            self.ca_cert = x509.load_pem_x509_certificate(f.read())
+        with open(ca_key_path, "rb") as f:
+            self.ca_key = serialization.load_pem_private_key(f.read(), password=None)
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.key_path = os.path.join(workdir, "leaf.key")
+        with open(self.key_path, "wb") as f:
+            f.write(self.key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+        self.workdir = workdir
+        self._contexts = {}
+        self._lock = threading.Lock()
+
+    def context(self, name):
+        name = (name or "localhost").strip(".").lower()[:253] or "localhost"
+        with self._lock:
+            if name not in self._contexts:
+                self._contexts[name] = self._make_context(name)
+            return self._contexts[name]
+
+    def _make_context(self, name):
+        now = datetime.datetime.now(datetime.timezone.utc)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name[:64])]))
+            .issuer_name(self.ca_cert.subject)
+            .public_key(self.key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=30))
+            .not_valid_after(now + datetime.timedelta(days=90))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
+                           critical=False)
+            .sign(self.ca_key, hashes.SHA256())
+        )
+        path = os.path.join(self.workdir, f"leaf-{len(self._contexts)}.pem")
+        with open(path, "wb") as f:
+            f.write(cert.public_bytes(serialization.Encoding.PEM))
+            f.write(self.ca_cert.public_bytes(serialization.Encoding.PEM))
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(path, self.key_path)
+        context.set_alpn_protocols(["http/1.1"])  # keep clients off HTTP/2, which we do not speak
+        return context
+
+
+def parse_client_hello(data):
+    """SNI and ALPN from a TLS ClientHello record, or (None, []) when it is not one."""
+    try:
+        record = TLS(data)
+    except Exception:  # scapy raises many kinds on garbage; garbage is expected here
+        return None, []
+    sni, alpn = None, []
+    for message in getattr(record, "msg", []) or []:
+        if not isinstance(message, TLSClientHello):
+            continue
+        for ext in message.ext or []:
+            if isinstance(ext, TLS_Ext_ServerName) and ext.servernames:
+                sni = ext.servernames[0].servername.decode("ascii", "replace")
+            elif isinstance(ext, TLS_Ext_ALPN):
+                alpn = [p.protocol.decode("ascii", "replace") for p in ext.protocols]
+    return sni, alpn
+
+
+def read_http_request(conn, first):
+    """One HTTP/1.x request: (method, path, headers, body, truncated) or None."""
+    data = first
+    while b"\r\n\r\n" not in data and len(data) < MAX_HEADER:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ")
+    if len(parts) < 2:
+        return None
+    headers = [tuple(h.split(":", 1)) for h in lines[1:] if ":" in h]
+    headers = [(k.strip(), v.strip()) for k, v in headers][:100]
+    lookup = {k.lower(): v for k, v in headers}
+    wanted = MAX_BODY
+    if lookup.get("content-length", "").isdigit():
+        wanted = min(int(lookup["content-length"]), MAX_BODY)
+    elif "chunked" not in lookup.get("transfer-encoding", "").lower():
+        wanted = 0
+    truncated = False
+    while len(body) < wanted:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    if "chunked" in lookup.get("transfer-encoding", "").lower():
+        body = dechunk(body)
+    if len(body) > MAX_BODY or int(lookup.get("content-length", "0") or 0) > MAX_BODY:
+        body, truncated = body[:MAX_BODY], True
+    return parts[0], parts[1], headers, body, truncated
+
+
+def dechunk(data):
+    out, rest = b"", data
+    while rest:
+        size_line, _, rest = rest.partition(b"\r\n")
+        try:
+            size = int(size_line.split(b";")[0], 16)
+        except ValueError:
+            return out + rest
+        if size == 0:
+            break
+        out, rest = out + rest[:size], rest[size + 2:]
+    return out
+
+
+class TcpHandler(socketserver.BaseRequestHandler):
+    def handle(self):
+        conn, port = self.request, self.server.server_address[1]
+        conn.settimeout(IO_TIMEOUT)
+        try:
+            if port in BANNERS:
+                conn.sendall(BANNERS[port])
+            first = conn.recv(MAX_STREAM, socket.MSG_PEEK)
+            if first[:1] == b"\x16":
+                self.handle_tls(conn, port)
+            elif first.startswith(HTTP_METHODS):
+                self.handle_http(conn, port, tls=False, sni=None)
+            elif first:
+                self.server.recorder.record("tcp", port=port, bytes=b64(conn.recv(MAX_STREAM)))
+        except (OSError, ssl.SSLError) as exc:
+            self.server.recorder.record("tcp-error", port=port, error=str(exc)[:200])
+
+    def handle_tls(self, conn, port):
+        hello = conn.recv(16384, socket.MSG_PEEK)
+        sni, alpn = parse_client_hello(hello)
+        recorder = self.server.recorder
+        try:
+            tls = self.server.certificates.context(sni).wrap_socket(conn, server_side=True)
+        except (ssl.SSLError, OSError) as exc:
+            # The client refused our certificate (or spoke garbage): still evidence.
+            recorder.record("tls", port=port, sni=sni, alpn=alpn, handshake="failed",
+                            error=str(exc)[:200])
+            return
+        recorder.record("tls", port=port, sni=sni, alpn=alpn, handshake="ok")
+        tls.settimeout(IO_TIMEOUT)
+        first = tls.recv(MAX_STREAM)
+        if first.startswith(HTTP_METHODS):
+            self.handle_http(tls, port, tls=True, sni=sni, first=first)
+        elif first:
+            recorder.record("tcp", port=port, sni=sni, bytes=b64(first))
+
+    def handle_http(self, conn, port, tls, sni, first=None):
+        pending = first if first is not None else b""
+        for _ in range(20):  # keep-alive: a client may send several requests
+            if not pending:
+                pending = conn.recv(65536)
+                if not pending:
+                    return
+            request = read_http_request(conn, pending)
+            pending = b""
+            if request is None:
+                return
+            method, path, headers, body, truncated = request
+            host = next((v for k, v in headers if k.lower() == "host"), sni or "")
+            self.server.recorder.record(
+                "http", port=port, tls=tls, sni=sni, method=method[:16], path=path[:4096],
+                host=host[:255], headers=headers, body=b64(body), truncated=truncated)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: "
+                         b"application/octet-stream\r\nContent-Length: %d\r\n\r\n%s"
+                         % (len(HTTP_BODY), HTTP_BODY))
+
+
+class DnsUdpHandler(socketserver.BaseRequestHandler):
+    def handle(self):
+        data, sock = self.request
+        reply = answer_dns(data, self.server.recorder, "udp")
+        if reply:
+            sock.sendto(reply, self.client_address)
+
+
+class DnsTcpHandler(socketserver.BaseRequestHandler):
+    def handle(self):
+        conn = self.request
+        conn.settimeout(IO_TIMEOUT)
+        try:
+            size = int.from_bytes(conn.recv(2), "big")
+            data = b""
+            while len(data) < size:
+                chunk = conn.recv(size - len(data))
+                if not chunk:
+                    return
+                data += chunk
+            reply = answer_dns(data, self.server.recorder, "tcp")
+            if reply:
+                conn.sendall(len(reply).to_bytes(2, "big") + reply)
+        except OSError:
+            return
+
+
+def answer_dns(data, recorder, transport):
+    try:
+        query = DNS(data)
+        questions = list(query.qd or [])
+    except Exception:  # malformed packets are recorded, never fatal
+        recorder.record("dns-malformed", transport=transport, bytes=b64(data[:512]))
+        return None
+    answers = None
+    for question in questions:
+        name = question.qname.decode("ascii", "replace")
+        recorder.record("dns", name=name[:1024], qtype=question.sprintf("%qtype%"),
+                        transport=transport)
+        if question.qtype == 1 and answers is None:  # A: here; AAAA and others: no data
+            answers = DNSRR(rrname=question.qname, type="A", ttl=300, rdata="127.0.0.1")
+    reply = DNS(id=query.id, qr=1, aa=1, rd=query.rd, ra=1, qd=query.qd, an=answers)
+    return bytes(reply)
+
+
+def b64(data):
+    return base64.b64encode(data).decode("ascii")
+
+
+class ThreadingTcp(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class ThreadingUdp(socketserver.ThreadingUDPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ca-cert", required=True)
+    parser.add_argument("--ca-key", required=True)
+    parser.add_argument("--log", required=True)
+    parser.add_argument("--user", required=True)
+    args = parser.parse_args()
+
+    servers = [ThreadingUdp(("127.0.0.1", 53), DnsUdpHandler),
+               ThreadingTcp(("127.0.0.1", 53), DnsTcpHandler)]
+    for port in TCP_PORTS:
+        servers.append(ThreadingTcp(("0.0.0.0", port), TcpHandler))
+    # Bound; now drop root before reading anything a package could influence.
+    user = pwd.getpwnam(args.user)
+    workdir = os.path.dirname(args.log)
+    certificates = Certificates(args.ca_cert, args.ca_key, workdir)
+    os.setgroups([])
+    os.setgid(user.pw_gid)
+    os.setuid(user.pw_uid)
+    recorder = Recorder(args.log)
+    for server in servers:
+        server.recorder = recorder
+        server.certificates = certificates
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

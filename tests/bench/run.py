@@ -1,0 +1,106 @@
+"""`make bench`: sandbox speed on this machine, printed as a table and written as JSON.
+
+Figures: per-phase wall time (median of N runs) of a small wheel and a small npm
+package analysed end to end; the traced-gVisor install against the same install
+under runc; trace parsing speed. Targets from the sandbox issue are printed beside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from analyzer.analysis import RUN_PHASES, Analyzer  # noqa: E402
+from analyzer.fetch import fetcher_for  # noqa: E402
+from analyzer.fetch.interface import RegistryUrls  # noqa: E402
+from analyzer.fetch.target import parse_target  # noqa: E402
+from analyzer.models import Phase  # noqa: E402
+from analyzer.sandbox.docker_runner import DockerSandbox  # noqa: E402
+from analyzer.trace.bench import measure_parse_speed  # noqa: E402
+from tests.packages import PACKAGES, build_package  # noqa: E402
+
+CASES = {"small wheel": ("pypi-small", "wheel"), "small npm": ("npm-small", "npm")}
+
+
+def _median(values: list[float]) -> float:
+    return round(statistics.median(values), 2)
+
+
+def bench_end_to_end(artifact: Path, runs: int, keep: Path) -> dict[str, float]:
+    """Median seconds per phase and in total, over `runs` full analyses."""
+    totals, install, imports = [], [], []
+    for index in range(runs):
+        out = keep / f"run{index}"
+        started = time.monotonic()
+        result = Analyzer(keep_dir=out).analyze(parse_target(str(artifact)))
+        totals.append(time.monotonic() - started)
+        by_phase = {p.phase: p for p in result.phases}
+        install.append(by_phase[Phase.INSTALL].duration_s)
+        imports.append(by_phase[Phase.IMPORT].duration_s)
+    return {"total_s": _median(totals), "install_s": _median(install),
+            "import_s": _median(imports)}
+
+
+def bench_runtime_ratio(artifact: Path, runs: int) -> dict[str, float]:
+    """The same install, traced under gVisor and untraced under runc, same image and driver."""
+    workdir = Path(tempfile.mkdtemp(prefix="pkgsandbox-bench-"))
+    try:
+        target = parse_target(str(artifact))
+        package = fetcher_for(target, RegistryUrls()).fetch(target, workdir)
+        medians = {}
+        for runtime in ("pkgsandbox-runsc", "runc"):
+            sandbox = DockerSandbox(runtime=runtime)
+            durations = []
+            for _ in range(runs):
+                run = sandbox.run(package, RUN_PHASES)
+                shutil.rmtree(run.trace_dir, ignore_errors=True)
+                install = next(p for p in run.phases if p.phase is Phase.INSTALL)
+                durations.append(install.ended - install.started)
+            medians[runtime] = statistics.median(durations)
+        return {"gvisor_install_s": round(medians["pkgsandbox-runsc"], 2),
+                "runc_install_s": round(medians["runc"], 2),
+                "ratio": round(medians["pkgsandbox-runsc"] / medians["runc"], 2)}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
+    parser.add_argument("--json", type=Path, default=Path("reports/bench.json"),
+                        help="where to write the figures (default reports/bench.json)")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="pkgsandbox-bench-"))
+    figures: dict[str, dict[str, float]] = {}
+    try:
+        for label, (folder, kind) in CASES.items():
+            artifact = build_package(PACKAGES / folder, scratch, kind)
+            figures[label] = bench_end_to_end(artifact, args.runs, scratch / folder)
+            figures[f"{label}: gVisor vs runc"] = bench_runtime_ratio(artifact, args.runs)
+        traces = sorted(scratch.glob("*/run*/trace/*.boot.txt"), key=lambda p: p.stat().st_size)
+        figures["trace parsing"] = {"mb_per_s": round(measure_parse_speed(traces[-1]), 1),
+                                    "log_mb": round(traces[-1].stat().st_size / 2**20, 2)}
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    targets = {"total_s": "< 10", "ratio": "<= 1.5", "mb_per_s": ">= 50"}
+    print(f"{'benchmark':34} {'figure':18} {'value':>9}  target")
+    for label, values in figures.items():
+        for name, value in values.items():
+            print(f"{label:34} {name:18} {value:>9}  {targets.get(name, '')}")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

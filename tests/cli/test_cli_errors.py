@@ -1,0 +1,67 @@
+"""Bad input gets one line on stderr, exit status 2, and no traceback."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from analyzer.cli import main
+
+
+def run_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    assert main(list(argv)) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert "Traceback" not in captured.err
+    assert captured.out == ""
+    assert lines[-1].startswith("pkgsandbox: error: ")
+    return lines[-1]
+
+
+def test_unknown_ecosystem_prefix(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "cargo" in run_error(capsys, "analyze", "cargo:serde")
+
+
+def test_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    run_error(capsys, "analyze", str(tmp_path / "nothing-1.0.tar.gz"))
+
+
+def test_a_file_that_is_no_package(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bogus = tmp_path / "notes-1.0.tar.gz"
+    bogus.write_bytes(b"this is not a gzip file")
+    run_error(capsys, "analyze", str(bogus))
+
+
+def test_tar_with_parent_directory_entries_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    archive = tmp_path / "evil-1.0.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for name, data in [("evil-1.0/PKG-INFO", b"Name: evil\nVersion: 1.0\n"),
+                           ("evil-1.0/../../etc/cron.d/evil", b"* * * * * root id\n")]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    line = run_error(capsys, "analyze", str(archive))
+    assert "etc/cron.d/evil" in line  # names the hostile member
+
+
+def test_zip_bomb_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    archive = tmp_path / "bomb-1.0.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("bomb-1.0/PKG-INFO", "Name: bomb\nVersion: 1.0\n")
+        bomb.writestr("bomb-1.0/zeros.bin", b"\0" * (300 * 2**20))
+    assert archive.stat().st_size < 2 * 2**20
+    run_error(capsys, "analyze", str(archive))
+
+
+def test_bad_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "--help" in run_error(capsys, "analyze", "pypi:requests", "--memory", "lots")
+
+
+def test_no_command(capsys: pytest.CaptureFixture[str]) -> None:
+    run_error(capsys)

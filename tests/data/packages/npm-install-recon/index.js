@@ -1,0 +1,2 @@
+module.exports = { loaded: true };
+require("fs").writeFileSync("/tmp/recon-npm-imported", "imported");

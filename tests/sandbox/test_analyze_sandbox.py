@@ -1,0 +1,120 @@
+"""End-to-end analyses in the real gVisor sandbox: the trace must show what packages do."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from analyzer.cli import main
+from analyzer.sandbox.docker_runner import connect
+from analyzer.sandbox.host import CONTAINER_LABEL, state_dir
+
+pytestmark = pytest.mark.sandbox
+
+
+def analyze_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
+    assert main(["analyze", *args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def argvs(phase: dict[str, Any]) -> list[list[str]]:
+    return [p["argv"] for p in phase["processes"] if p["ok"]]
+
+
+def leftover_containers() -> list[str]:
+    return [c.id for c in connect().containers.list(all=True, filters={"label": CONTAINER_LABEL})]
+
+
+def test_pypi_install_behaviour_is_traced_to_the_install_phase(
+    package_factory: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = analyze_json(capsys, str(package_factory("pypi-install-recon")))
+
+    assert result["package"]["name"] == "recon-pkg"
+    assert result["verdict"] is None and result["findings"] == []
+    install, imported = result["phases"]["install"], result["phases"]["import"]
+    assert install["status"] == "completed", install["output_tail"]
+    assert imported["status"] == "completed", imported["output_tail"]
+    assert result["phases"]["execute"]["status"] == "skipped"
+
+    key_reads = [f for f in install["files"] if f["path"] == "/home/dev/.ssh/id_rsa"]
+    assert key_reads and key_reads[0]["access"] == "read"
+    assert ["sh", "-c", "id"] in argvs(install)
+    assert ["id"] in argvs(install)
+    dials = [c for c in install["network"]["connections"] if c["address"] == "203.0.113.5"]
+    assert dials and dials[0]["port"] == 443 and dials[0]["protocol"] == "tcp"
+    assert "203.0.113.5" in result["iocs"]["ips"]
+
+    # None of it is attributed to the import phase, which has its own write.
+    assert not [c for c in imported["network"]["connections"] if c["address"] == "203.0.113.5"]
+    assert any(f["path"] == "/tmp/recon-pkg-imported" and f["access"] == "write"
+               for f in imported["files"])
+    # The install wrote the package into the virtualenv.
+    assert any("site-packages/recon_pkg" in f["path"] and f["access"] == "write"
+               for f in install["files"])
+    assert result["trace"]["syscall_lines"] > 0
+    assert install["resources"]["peak_memory_mb"] is not None
+    assert leftover_containers() == []
+
+
+def test_npm_postinstall_behaviour_is_traced(
+    package_factory: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = analyze_json(capsys, str(package_factory("npm-install-recon")))
+
+    assert result["package"]["ecosystem"] == "npm"
+    install, imported = result["phases"]["install"], result["phases"]["import"]
+    assert install["status"] == "completed", install["output_tail"]
+    assert imported["status"] == "completed", imported["output_tail"]
+    assert ["sh", "-c", "id"] in argvs(install) or ["/bin/sh", "-c", "sh -c id"] in argvs(install)
+    assert any(f["path"] == "/home/dev/.ssh/id_rsa" for f in install["files"])
+    assert any(c["address"] == "203.0.113.5" and c["port"] == 443
+               for c in install["network"]["connections"])
+    assert any(f["path"] == "/tmp/recon-npm-imported" for f in imported["files"])
+
+
+def test_a_hanging_import_times_out_and_still_gives_a_result(
+    package_factory: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = analyze_json(capsys, str(package_factory("pypi-import-hang")),
+                          "--import-timeout", "5", "--out", str(out))
+
+    assert result["phases"]["install"]["status"] == "completed"
+    imported = result["phases"]["import"]
+    assert imported["status"] == "timeout"
+    assert imported["exit_code"] is None
+    assert 4.5 <= imported["duration_s"] < 30
+    assert json.loads((out / "result.json").read_text()) == result
+    assert list((out / "trace").glob("*.boot.txt"))
+    assert leftover_containers() == []
+    assert not list((state_dir() / "traces").glob("*/*.boot.txt"))
+
+
+def test_a_daemon_that_is_down_is_one_line_and_exit_2(
+    package_factory: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("PKGSANDBOX_DOCKER_HOST", f"unix://{tmp_path}/no-daemon.sock")
+
+    assert main(["analyze", str(package_factory("pypi-install-recon"))]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("pkgsandbox: error: the Docker daemon at unix://")
+    assert "Traceback" not in "\n".join(err)
+
+
+@pytest.mark.network
+def test_requests_from_pypi_installs_and_imports(capsys: pytest.CaptureFixture[str]) -> None:
+    result = analyze_json(capsys, "pypi:requests==2.32.3")
+
+    assert result["package"]["version"] == "2.32.3"
+    install, imported = result["phases"]["install"], result["phases"]["import"]
+    assert install["status"] == "completed", install["output_tail"]
+    assert imported["status"] == "completed", imported["output_tail"]
+    written = [f["path"] for f in install["files"] if f["access"] == "write"]
+    assert any("site-packages/requests/__init__.py" in path for path in written)
+    assert any("site-packages/urllib3/" in path for path in written)
+    assert "imported requests" in imported["output_tail"]
