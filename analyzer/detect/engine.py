@@ -67,3 +67,21 @@ def assess(result: AnalysisResult, rules: RuleSet) -> AnalysisResult:
     scored = score(findings, rules.by_id, rules.scoring, failed=result.error is not None)
     return dataclasses.replace(result, verdict=scored.verdict, score=scored.value,
                                findings=findings)
+
+
+def case_failures(rule: Rule) -> list[str]:
+    """What is wrong with a rule's own cases: a missing group, a positive case it does
+    not match, a benign case it does match. Empty when the rule passes."""
+    failures = []
+    if not rule.positive:
+        failures.append(f"{rule.id}: no positive case")
+    if not rule.benign:
+        failures.append(f"{rule.id}: no benign case")
+    for case in rule.positive:
+        if not evaluate_rule(rule, Contexts(case.result)):
+            failures.append(f"{rule.id}: {case.label}: expected a finding, got none")
+    for case in rule.benign:
+        for finding in evaluate_rule(rule, Contexts(case.result)):
+            failures.append(f"{rule.id}: {case.label}: unexpected finding: "
+                            + "; ".join(finding.evidence))
+    return failures

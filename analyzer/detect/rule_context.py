@@ -16,7 +16,8 @@ class Context:
     """One phase of `result` (or none, for static and metadata clauses).
 
     `images` holds, per pid, every program that pid ran (a shell that execs a program
-    has two); `files_by_path` every file event of the phase on that path.
+    has two); `files_by_path` every file event of the phase on that path, a rename or
+    link listed under its target too (a file moved into place was written there).
     """
 
     result: AnalysisResult
@@ -24,6 +25,9 @@ class Context:
     trace: PhaseTrace
     images: Mapping[int, tuple[ProcessEvent, ...]]
     files_by_path: Mapping[str, tuple[FileEvent, ...]]
+    # The driver starts one process a phase, before the package can start any: it has
+    # the phase's lowest pid.
+    root_pid: int | None
 
     @classmethod
     def build(cls, result: AnalysisResult, phase: Phase | None) -> Context:
@@ -35,13 +39,20 @@ class Context:
         files: defaultdict[str, list[FileEvent]] = defaultdict(list)
         for event in trace.files:
             files[event.path].append(event)
+            if event.target is not None:
+                files[event.target].append(event)
         return cls(
             result=result,
             phase=phase,
             trace=trace,
             images={pid: tuple(found) for pid, found in images.items()},
             files_by_path={path: tuple(found) for path, found in files.items()},
+            root_pid=min(images, default=None),
         )
+
+    def is_root(self, process: ProcessEvent) -> bool:
+        """Started by the sandbox driver (pip, npm, the import helper), not by the package."""
+        return process.pid == self.root_pid
 
     def parent_pid(self, pid: int) -> int | None:
         return next((p.ppid for p in self.images.get(pid, ()) if p.ppid is not None), None)

@@ -9,21 +9,22 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from analyzer.detect.rule_context import Context, clip, command_line
 from analyzer.detect.rule_patterns import (
+    NO_GLOBS,
     Glob,
+    GlobSet,
     Network,
     Problems,
-    any_glob,
     checked,
     choices,
     host_glob,
     in_networks,
-    is_public_address,
+    is_remote_address,
     name_glob,
     network,
     path_glob,
@@ -53,29 +54,38 @@ Parser = Callable[[Any, str, Problems], Any]
 Pattern = re.Pattern[str]
 
 
+@dataclass(frozen=True)
 class Leaf(ABC, Generic[E]):
-    """One kind of event and the fields that narrow it."""
+    """One kind of event and the fields that narrow it; `unless` lists exceptions of
+    the same kind: an event any of them accepts is not a hit."""
 
     key: ClassVar[str]  # the YAML name
     bound: ClassVar[bool] = True
     FIELDS: ClassVar[dict[str, Parser]]
+    unless: tuple[Leaf[E], ...] = ()
 
     @classmethod
     def parse(cls: type[L], data: Mapping[str, Any], where: str, problems: Problems) -> L | None:
         values: dict[str, Any] = {}
         for key, value in data.items():
-            if key not in cls.FIELDS:
+            if key == "unless":
+                values["unless"] = _unless(cls, value, f"{where}.unless", problems)
+            elif key in cls.FIELDS:
+                values[key] = cls.FIELDS[key](value, f"{where}.{key}", problems)
+            else:
                 problems.add(where, f"unknown field {key!r} in `{cls.key}` "
-                                    f"(expected: {', '.join(cls.FIELDS)})")
-                continue
-            values[key] = cls.FIELDS[key](value, f"{where}.{key}", problems)
+                                    f"(expected: {', '.join(cls.FIELDS)}, unless)")
         return cls(**values)
+
+    def matches(self, event: E, ctx: Context) -> bool:
+        return self.accepts(event, ctx) and not any(u.matches(event, ctx) for u in self.unless)
 
     @abstractmethod
     def events(self, ctx: Context) -> Iterable[E]: ...
 
     @abstractmethod
-    def accepts(self, event: E, ctx: Context) -> bool: ...
+    def accepts(self, event: E, ctx: Context) -> bool:
+        """The event passes this leaf's own fields (`unless` aside)."""
 
     @abstractmethod
     def describe(self, event: E, ctx: Context) -> str: ...
@@ -85,12 +95,28 @@ class Leaf(ABC, Generic[E]):
         return None
 
 
+def _unless(cls: type[L], value: Any, where: str, problems: Problems) -> tuple[L, ...]:
+    items = value if isinstance(value, list) else [value]
+    built = []
+    for index, item in enumerate(items):
+        place = f"{where}[{index}]" if isinstance(value, list) else where
+        if not isinstance(item, Mapping) or not item:
+            problems.add(place, f"expected a non-empty mapping of `{cls.key}` fields")
+            continue
+        if "min_count" in item:
+            problems.add(place, "`min_count` has no meaning inside `unless`")
+            continue
+        exception = cls.parse(item, place, problems)
+        if exception is not None:
+            built.append(exception)
+    return tuple(built)
+
 
 # --- field parsers ------------------------------------------------------------------
 
 
 def _globs(build: Callable[[str], Glob]) -> Parser:
-    return lambda value, where, problems: checked(value, where, problems, build)
+    return lambda value, where, problems: GlobSet.of(checked(value, where, problems, build))
 
 
 def _regexes(value: Any, where: str, problems: Problems) -> tuple[Pattern, ...]:
@@ -115,16 +141,9 @@ def _count(value: Any, where: str, problems: Problems) -> int | None:
     return value
 
 
-def _choice_of(allowed: Iterable[str], lower: bool = False) -> Parser:
+def _choice_of(allowed: Iterable[str]) -> Parser:
     allowed = tuple(allowed)
-
-    def parse(value: Any, where: str, problems: Problems) -> frozenset[str]:
-        if lower and isinstance(value, (str, list)):
-            value = [v.lower() if isinstance(v, str) else v
-                     for v in (value if isinstance(value, list) else [value])]
-        return choices(value, where, problems, allowed)
-
-    return parse
+    return lambda value, where, problems: choices(value, where, problems, allowed)
 
 
 def _upper_words(value: Any, where: str, problems: Problems) -> frozenset[str]:
@@ -157,48 +176,81 @@ def _ok(accepted: frozenset[str], value: str) -> bool:
     return not accepted or value in accepted
 
 
+def _history(clauses: tuple[FileLeaf, ...], path: str, ctx: Context,
+             not_by: int | None = None) -> bool:
+    """Each clause matches some event of this phase on `path` (not made by pid `not_by`)."""
+    events = [f for f in ctx.files_by_path.get(path, ()) if f.pid != not_by]
+    return all(any(clause.matches(f, ctx) for f in events) for clause in clauses)
+
+
+def script_paths(argv: tuple[str, ...]) -> Iterator[str]:
+    """Absolute paths among the words of the arguments (`sh -c "start python /tmp/x"`
+    counts), except the value of a long option (`--record /tmp/...` is an output)."""
+    after_option = False
+    for word in " ".join(argv[1:]).split():
+        word = word.strip("'\"")
+        if word.startswith("/") and not after_option:
+            yield word
+        after_option = word.startswith("--") and "=" not in word
+
+
+def _by(clause: ProcessLeaf | None, pid: int, ctx: Context) -> bool:
+    """No `by` clause, or one of the programs `pid` ran matches it."""
+    return clause is None or any(clause.matches(p, ctx) for p in ctx.images.get(pid, ()))
+
+
 # --- trace leaves -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ProcessLeaf(Leaf[ProcessEvent]):
     """A program run: `executable` globs (a bare name matches the base name), `argv`
-    regexes and `command` globs over the space-joined argv, the `parent` or any
-    `ancestor` process, and `exe_history`: file clauses the executable's own path
-    must each match in the same phase (written, then made executable: a dropper)."""
+    regexes and `command` globs over the space-joined argv, `root` (started by the
+    sandbox driver: pip, npm, the import helper), the `parent` or any `ancestor`
+    process, `exe_history`: file clauses the executable's own path must each match in
+    the same phase (written, then made executable: a dropper), and `script_history`:
+    the same for a path among the arguments, written by another process (a script
+    written, then interpreted; see `script_paths`)."""
 
     key: ClassVar[str] = "process"
-    executable: tuple[Glob, ...] = ()
+    executable: GlobSet = NO_GLOBS
     argv: tuple[Pattern, ...] = ()
-    command: tuple[Glob, ...] = ()
+    command: GlobSet = NO_GLOBS
     ok: bool | None = None
+    root: bool | None = None
     parent: ProcessLeaf | None = None
     ancestor: ProcessLeaf | None = None
     exe_history: tuple[FileLeaf, ...] = ()
+    script_history: tuple[FileLeaf, ...] = ()
 
     def events(self, ctx: Context) -> Iterable[ProcessEvent]:
         return ctx.trace.processes
 
     def accepts(self, event: ProcessEvent, ctx: Context) -> bool:
         line = command_line(event.argv)
-        if self.executable and not any_glob(self.executable, event.executable):
+        if self.executable and not self.executable.match(event.executable):
             return False
         if self.argv and not search_any(self.argv, line):
             return False
-        if self.command and not any_glob(self.command, line):
+        if self.command and not self.command.match(line):
             return False
         if self.ok is not None and event.ok is not self.ok:
             return False
+        if self.root is not None and ctx.is_root(event) is not self.root:
+            return False
         if self.parent is not None:
-            ppid = event.ppid
-            if ppid is None or not any(self.parent.accepts(p, ctx) for p in ctx.images.get(ppid, ())):
+            parents = ctx.images.get(event.ppid, ()) if event.ppid is not None else ()
+            if not any(self.parent.matches(p, ctx) for p in parents):
                 return False
         if self.ancestor is not None and not any(
-            self.ancestor.accepts(p, ctx) for p in ctx.ancestors(event.pid)
+            self.ancestor.matches(p, ctx) for p in ctx.ancestors(event.pid)
         ):
             return False
-        history = ctx.files_by_path.get(event.executable, ())
-        return all(any(clause.accepts(f, ctx) for f in history) for clause in self.exe_history)
+        if self.exe_history and not _history(self.exe_history, event.executable, ctx):
+            return False
+        return not self.script_history or any(
+            _history(self.script_history, path, ctx, not_by=event.pid)
+            for path in script_paths(event.argv))
 
     def describe(self, event: ProcessEvent, ctx: Context) -> str:
         text = f"ran {clip(command_line(event.argv) or event.executable)}"
@@ -217,33 +269,33 @@ class FileLeaf(Leaf[FileEvent]):
     the accessing process runs, and `executable_mode` for chmod/create with an x bit."""
 
     key: ClassVar[str] = "file"
-    path: tuple[Glob, ...] = ()
+    path: GlobSet = NO_GLOBS
     access: frozenset[str] = frozenset()
     ok: bool | None = None
-    process: tuple[Glob, ...] = ()
+    process: GlobSet = NO_GLOBS
     by: ProcessLeaf | None = None
-    target: tuple[Glob, ...] = ()
+    target: GlobSet = NO_GLOBS
     executable_mode: bool | None = None
 
     def events(self, ctx: Context) -> Iterable[FileEvent]:
         return ctx.trace.files
 
     def accepts(self, event: FileEvent, ctx: Context) -> bool:
-        if self.path and not any_glob(self.path, event.path):
-            return False
         if not _ok(self.access, event.access.value):
             return False
         if self.ok is not None and event.ok is not self.ok:
             return False
-        if self.process and not any_glob(self.process, event.process):
+        if self.path and not self.path.match(event.path):
             return False
-        if self.target and not (event.target and any_glob(self.target, event.target)):
+        if self.process and not self.process.match(event.process):
+            return False
+        if self.target and not (event.target and self.target.match(event.target)):
             return False
         if self.executable_mode is not None:
             executable = event.mode is not None and bool(event.mode & 0o111)
             if executable is not self.executable_mode:
                 return False
-        return self.by is None or any(self.by.accepts(p, ctx) for p in ctx.images.get(event.pid, ()))
+        return _by(self.by, event.pid, ctx)
 
     def describe(self, event: FileEvent, ctx: Context) -> str:
         text = f"{event.access.value} {clip(event.path)}"
@@ -270,9 +322,11 @@ ProcessLeaf.FIELDS = {
     "argv": _regexes,
     "command": _globs(text_glob),
     "ok": _boolean,
+    "root": _boolean,
     "parent": _nested(ProcessLeaf),
     "ancestor": _nested(ProcessLeaf),
     "exe_history": _nested(FileLeaf, many=True),
+    "script_history": _nested(FileLeaf, many=True),
 }
 
 
@@ -292,7 +346,7 @@ class DnsLeaf(Leaf[DnsQuery]):
     domain: tunnelling), `source` (trace | resolver)."""
 
     key: ClassVar[str] = "dns"
-    name: tuple[Glob, ...] = ()
+    name: GlobSet = NO_GLOBS
     regex: tuple[Pattern, ...] = ()
     qtype: frozenset[str] = frozenset()
     label_min: int | None = None
@@ -304,7 +358,7 @@ class DnsLeaf(Leaf[DnsQuery]):
 
     def accepts(self, event: DnsQuery, ctx: Context) -> bool:
         name = event.name.lower().rstrip(".")
-        if self.name and not any_glob(self.name, name):
+        if self.name and not self.name.match(name):
             return False
         if self.regex and not search_any(self.regex, name):
             return False
@@ -340,19 +394,19 @@ DnsLeaf.FIELDS = {
 
 @dataclass(frozen=True)
 class ConnectionLeaf(Leaf[ConnectionEvent]):
-    """A socket call: `address` IPs or CIDR blocks, `public` (globally routable),
+    """A socket call: `address` IPs or CIDR blocks, `remote` (off this machine),
     `port`s and ranges, `protocol`, `family`, `syscall` (connect | sendto | bind),
     `outcome` regexes, the `process` name or `by` a program clause."""
 
     key: ClassVar[str] = "connection"
     address: tuple[Network, ...] = ()
-    public: bool | None = None
+    remote: bool | None = None
     port: frozenset[int] = frozenset()
     protocol: frozenset[str] = frozenset()
     family: frozenset[str] = frozenset()
     syscall: frozenset[str] = frozenset()
     outcome: tuple[Pattern, ...] = ()
-    process: tuple[Glob, ...] = ()
+    process: GlobSet = NO_GLOBS
     by: ProcessLeaf | None = None
 
     def events(self, ctx: Context) -> Iterable[ConnectionEvent]:
@@ -361,7 +415,7 @@ class ConnectionLeaf(Leaf[ConnectionEvent]):
     def accepts(self, event: ConnectionEvent, ctx: Context) -> bool:
         if self.address and not in_networks(self.address, event.address):
             return False
-        if self.public is not None and is_public_address(event.address) is not self.public:
+        if self.remote is not None and is_remote_address(event.address) is not self.remote:
             return False
         if self.port and event.port not in self.port:
             return False
@@ -370,9 +424,9 @@ class ConnectionLeaf(Leaf[ConnectionEvent]):
             return False
         if self.outcome and not search_any(self.outcome, event.outcome):
             return False
-        if self.process and not any_glob(self.process, event.process):
+        if self.process and not self.process.match(event.process):
             return False
-        return self.by is None or any(self.by.accepts(p, ctx) for p in ctx.images.get(event.pid, ()))
+        return _by(self.by, event.pid, ctx)
 
     def describe(self, event: ConnectionEvent, ctx: Context) -> str:
         where = clip(event.address, 80) + (f":{event.port}" if event.port is not None else "")
@@ -382,7 +436,7 @@ class ConnectionLeaf(Leaf[ConnectionEvent]):
 
 ConnectionLeaf.FIELDS = {
     "address": _networks,
-    "public": _boolean,
+    "remote": _boolean,
     "port": ports,
     "protocol": _choice_of(("tcp", "udp", "unix")),
     "family": _choice_of(("inet", "inet6", "unix")),
@@ -401,7 +455,7 @@ class HttpLeaf(Leaf[HttpRequest]):
 
     key: ClassVar[str] = "http"
     method: frozenset[str] = frozenset()
-    host: tuple[Glob, ...] = ()
+    host: GlobSet = NO_GLOBS
     url: tuple[Pattern, ...] = ()
     path: tuple[Pattern, ...] = ()
     body: tuple[Pattern, ...] = ()
@@ -413,7 +467,7 @@ class HttpLeaf(Leaf[HttpRequest]):
     def accepts(self, event: HttpRequest, ctx: Context) -> bool:
         if not _ok(self.method, event.method.upper()):
             return False
-        if self.host and not any_glob(self.host, event.host.lower().split(":", 1)[0]):
+        if self.host and not self.host.match(event.host.lower().split(":", 1)[0]):
             return False
         if self.url and not search_any(self.url, event.url):
             return False
@@ -453,7 +507,7 @@ class TlsLeaf(Leaf[TlsHello]):
     """A TLS ClientHello: `sni` globs, `port`, `handshake` (ok | failed)."""
 
     key: ClassVar[str] = "tls"
-    sni: tuple[Glob, ...] = ()
+    sni: GlobSet = NO_GLOBS
     port: frozenset[int] = frozenset()
     handshake: frozenset[str] = frozenset()
 
@@ -461,7 +515,7 @@ class TlsLeaf(Leaf[TlsHello]):
         return ctx.trace.network.tls
 
     def accepts(self, event: TlsHello, ctx: Context) -> bool:
-        if self.sni and not (event.sni and any_glob(self.sni, event.sni.lower().rstrip("."))):
+        if self.sni and not (event.sni and self.sni.match(event.sni.lower().rstrip("."))):
             return False
         return (not self.port or event.port in self.port) and _ok(self.handshake, event.handshake)
 
@@ -469,7 +523,9 @@ class TlsLeaf(Leaf[TlsHello]):
         return f"TLS ClientHello for {clip(event.sni or '(no SNI)')} on port {event.port}"
 
 
-TlsLeaf.FIELDS = {"sni": _globs(host_glob), "port": ports, "handshake": _choice_of(("ok", "failed"))}
+TlsLeaf.FIELDS = {
+    "sni": _globs(host_glob), "port": ports, "handshake": _choice_of(("ok", "failed")),
+}
 
 
 @dataclass(frozen=True)
@@ -502,18 +558,18 @@ class LeakLeaf(Leaf[Leak]):
     """A honeytoken canary seen leaving: `token` globs, `channel`, `destination` globs."""
 
     key: ClassVar[str] = "leak"
-    token: tuple[Glob, ...] = ()
+    token: GlobSet = NO_GLOBS
     channel: frozenset[str] = frozenset()
-    destination: tuple[Glob, ...] = ()
+    destination: GlobSet = NO_GLOBS
 
     def events(self, ctx: Context) -> Iterable[Leak]:
         return ctx.trace.leaks
 
     def accepts(self, event: Leak, ctx: Context) -> bool:
         return (
-            (not self.token or any_glob(self.token, event.token))
+            (not self.token or self.token.match(event.token))
             and _ok(self.channel, event.channel)
-            and (not self.destination or any_glob(self.destination, event.destination))
+            and (not self.destination or self.destination.match(event.destination))
         )
 
     def describe(self, event: Leak, ctx: Context) -> str:
@@ -539,7 +595,7 @@ class SignalLeaf(Leaf[StaticSignal]):
     key: ClassVar[str] = "signal"
     bound: ClassVar[bool] = False
     kind: frozenset[str] = frozenset()
-    path: tuple[Glob, ...] = ()
+    path: GlobSet = NO_GLOBS
     role: frozenset[str] = frozenset()
     excerpt: tuple[Pattern, ...] = ()
     detail: tuple[Pattern, ...] = ()
@@ -550,7 +606,7 @@ class SignalLeaf(Leaf[StaticSignal]):
     def accepts(self, event: StaticSignal, ctx: Context) -> bool:
         return (
             _ok(self.kind, event.kind.value)
-            and (not self.path or any_glob(self.path, event.path))
+            and (not self.path or self.path.match(event.path))
             and _ok(self.role, event.role.value)
             and (not self.excerpt or search_any(self.excerpt, event.excerpt))
             and (not self.detail or search_any(self.detail, event.detail))

@@ -12,9 +12,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from analyzer.detect.rule_context import Context
+from analyzer.detect.rule_context import Context as Context
 from analyzer.detect.rule_leaves import LEAVES, Leaf
 from analyzer.detect.rule_patterns import Problems
 
@@ -93,10 +93,9 @@ class Not(Clause):
 
 @dataclass(frozen=True)
 class LeafClause(Clause, Generic[E]):
-    """One leaf kind (`file`, `process`...) with its `unless` exceptions and `min_count`."""
+    """One leaf (`file`, `process`...) and how many distinct hits it needs (`min_count`)."""
 
     leaf: Leaf[E]
-    unless: tuple[Leaf[E], ...] = ()
     min_count: int = 1
 
     @property
@@ -106,14 +105,10 @@ class LeafClause(Clause, Generic[E]):
     def evaluate(self, ctx: Context) -> Outcome:
         if self.leaf.bound and ctx.phase is None:
             return NO_MATCH
-        hits = [
-            event for event in self.leaf.events(ctx)
-            if self.leaf.accepts(event, ctx) and not any(u.accepts(event, ctx) for u in self.unless)
-        ]
-        evidence = unique(self.leaf.describe(event, ctx) for event in hits)
+        hits = [event for event in self.leaf.events(ctx) if self.leaf.matches(event, ctx)]
         grouped = self.leaf.grouped(hits, ctx)
-        if grouped is not None:
-            evidence = grouped
+        evidence = grouped if grouped is not None else unique(
+            self.leaf.describe(event, ctx) for event in hits)
         if len(evidence) < self.min_count:
             return NO_MATCH
         return Outcome(True, evidence)
@@ -132,7 +127,6 @@ def cap_evidence(evidence: tuple[str, ...]) -> tuple[str, ...]:
 # --- reading a `match` tree from YAML ------------------------------------------------
 
 COMBINATORS = ("all", "any", "not")
-COMMON_KEYS = ("unless", "min_count")
 
 
 def parse_clause(data: Any, where: str, problems: Problems) -> Clause | None:
@@ -167,27 +161,12 @@ def _parse_leaf(kind: str, value: Any, where: str, problems: Problems) -> Clause
     if not isinstance(value, Mapping):
         problems.add(where, "expected a mapping of fields")
         return None
-    parse = LEAVES[kind].parse
     before = len(problems.items)
-    fields = {k: v for k, v in value.items() if k not in COMMON_KEYS}
-    leaf = parse(fields, where, problems)
-    unless: list[Leaf[Any]] = []
-    if "unless" in value:
-        items = value["unless"] if isinstance(value["unless"], list) else [value["unless"]]
-        for index, item in enumerate(items):
-            place = f"{where}.unless[{index}]"
-            if not isinstance(item, Mapping) or not item:
-                problems.add(place, "expected a non-empty mapping of fields")
-                continue
-            if set(item) & set(COMMON_KEYS):
-                problems.add(place, "`unless` and `min_count` cannot be nested in `unless`")
-                continue
-            exception = parse(item, place, problems)
-            if exception is not None:
-                unless.append(exception)
+    leaf = LEAVES[kind].parse({k: v for k, v in value.items() if k != "min_count"}, where,
+                              problems)
     min_count = value.get("min_count", 1)
     if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
         problems.add(f"{where}.min_count", "expected a whole number of at least 1")
     if leaf is None or len(problems.items) != before:
         return None
-    return LeafClause(leaf, tuple(unless), min_count)
+    return LeafClause(leaf, min_count)

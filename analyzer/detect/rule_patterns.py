@@ -133,8 +133,31 @@ def _translate(glob: str, segment: str, home: bool = False) -> str:
     return "".join(out)
 
 
-def any_glob(globs: Iterable[Glob], subject: str) -> bool:
-    return any(glob.match(subject) for glob in globs)
+@dataclass(frozen=True)
+class GlobSet:
+    """Globs of one field, matched as one regex: a rule's path list is a single
+    `fullmatch` per event, whatever its length (traces hold tens of thousands)."""
+
+    globs: tuple[Glob, ...] = ()
+    regex: re.Pattern[str] | None = None
+
+    @classmethod
+    def of(cls, globs: Iterable[Glob]) -> GlobSet:
+        globs = tuple(globs)
+        if not globs:
+            return cls()
+        joined = "|".join(f"(?:{glob.regex.pattern})" for glob in globs)
+        return cls(globs, re.compile(joined, globs[0].regex.flags))
+
+    def __bool__(self) -> bool:
+        return bool(self.globs)
+
+    def match(self, subject: str) -> bool:
+        return self.regex is not None and \
+            self.regex.fullmatch(subject[:MAX_SUBJECT_CHARS]) is not None
+
+
+NO_GLOBS = GlobSet()
 
 
 # --- regexes, addresses, ports ------------------------------------------------------
@@ -172,15 +195,19 @@ def in_networks(networks: Iterable[Network], address: str) -> bool:
     return any(ip.version == net.version and ip in net for net in networks)
 
 
-def is_public_address(address: str) -> bool:
-    """A globally routable address (not loopback, private, link-local, documentation...)."""
+def is_remote_address(address: str) -> bool:
+    """An address off this machine: not loopback, unspecified, link-local or multicast.
+
+    The sandbox has no network at all, so a LAN or documentation address is as much
+    an attempt to reach out as a public one.
+    """
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    return ip.is_global
+    return not (ip.is_loopback or ip.is_unspecified or ip.is_link_local or ip.is_multicast)
 
 
 def ports(value: Any, where: str, problems: Problems) -> frozenset[int]:

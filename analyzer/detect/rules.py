@@ -42,6 +42,8 @@ OPTIONAL_KEYS = ("strong", "ecosystems", "phases", "tags", "references", "cases"
 RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]{1,63}")
 TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}")
 STRONG_SEVERITIES = (Severity.HIGH, Severity.CRITICAL)
+# `definitions:` holds YAML anchors shared by the rules of one file; it is not read.
+FILE_KEYS = frozenset({"rules", "scoring", "definitions"})
 
 
 class RuleSetError(RuleError):
@@ -108,14 +110,17 @@ def load_rules(paths: Iterable[Path]) -> RuleSet:
             files.append(path)
         else:
             problems.add(str(path), "no such file or folder")
+    # The same file named twice (as itself and through its folder) is read once.
+    files = list({file.resolve(): file for file in files}.values())
     rules: list[Rule] = []
     scoring: list[tuple[Path, ScoringConfig]] = []
     for file in files:
         document = _read_yaml(file, problems)
         if document is None:
             continue
-        if not isinstance(document, Mapping) or not document or set(document) - {"rules", "scoring"}:
-            problems.add(str(file), "expected a mapping with `rules:` and/or `scoring:`")
+        if not isinstance(document, Mapping) or not document or set(document) - FILE_KEYS:
+            problems.add(str(file), "expected a mapping with `rules:`, `scoring:` and/or "
+                                    "`definitions:`")
             continue
         if "scoring" in document:
             config = ScoringConfig.parse(document["scoring"], f"{file}: scoring", problems)
@@ -136,7 +141,8 @@ def load_rules(paths: Iterable[Path]) -> RuleSet:
     return RuleSet(tuple(rules), config, tuple(files))
 
 
-def _one_scoring(found: list[tuple[Path, ScoringConfig]], problems: Problems) -> ScoringConfig | None:
+def _one_scoring(found: list[tuple[Path, ScoringConfig]],
+                 problems: Problems) -> ScoringConfig | None:
     if not found:
         problems.add("rules", "no file defines `scoring:` (thresholds)")
         return None
@@ -180,6 +186,7 @@ def _parse_rule(item: Any, file: Path, index: int, problems: Problems) -> Rule |
         return None
     if not isinstance(rule_id, str) or not RULE_ID.fullmatch(rule_id):
         problems.add(where, "id: use 2-64 lowercase letters, digits and dashes")
+        rule_id = ""
     for key in ("title", "description"):
         if not isinstance(item[key], str) or not item[key].strip():
             problems.add(f"{where}.{key}", "expected non-empty text")
@@ -244,21 +251,23 @@ def _strings(value: Any, where: str, problems: Problems, shape: re.Pattern[str],
 # --- YAML that refuses duplicate keys ------------------------------------------------
 
 
-class _StrictLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it: several times faster at start-up.
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """PyYAML silently keeps the last of two equal keys; a rule file must not."""
 
 
-def _mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     loader.flatten_mapping(node)
     seen: set[Any] = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node)
         if isinstance(key, (str, int, float, bool)) or key is None:
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark)
             seen.add(key)
-    return loader.construct_mapping(node)
+    mapping: dict[Any, Any] = loader.construct_mapping(node)
+    return mapping
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)

@@ -57,14 +57,11 @@ class ScoringConfig:
         if not isinstance(thresholds, Mapping) or set(thresholds) != {"suspicious", "malicious"}:
             problems.add(f"{where}.thresholds", "expected exactly `suspicious` and `malicious`")
             return None
-        suspicious, malicious = thresholds["suspicious"], thresholds["malicious"]
-        decay = data.get("repeat_decay")
         before = len(problems.items)
-        for name, value in (("thresholds.suspicious", suspicious),
-                            ("thresholds.malicious", malicious), ("repeat_decay", decay)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                problems.add(f"{where}.{name}", f"expected a number, not {value!r}")
-        if len(problems.items) != before:
+        suspicious = _number(thresholds["suspicious"], f"{where}.thresholds.suspicious", problems)
+        malicious = _number(thresholds["malicious"], f"{where}.thresholds.malicious", problems)
+        decay = _number(data.get("repeat_decay"), f"{where}.repeat_decay", problems)
+        if suspicious is None or malicious is None or decay is None:
             return None
         if not 0 < suspicious < malicious:
             problems.add(f"{where}.thresholds", "need 0 < suspicious < malicious")
@@ -72,11 +69,18 @@ class ScoringConfig:
             problems.add(f"{where}.repeat_decay", "need 0 <= repeat_decay < 1")
         if len(problems.items) != before:
             return None
-        return cls(float(suspicious), float(malicious), float(decay))
+        return cls(suspicious, malicious, decay)
 
     def contribution(self, weight: float, times: int) -> float:
         """What one rule adds to the score for `times` findings."""
         return weight * sum(self.repeat_decay**k for k in range(times))
+
+
+def _number(value: Any, where: str, problems: Problems) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        problems.add(where, f"expected a number, not {value!r}")
+        return None
+    return float(value)
 
 
 @dataclass(frozen=True)

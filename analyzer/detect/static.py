@@ -2,18 +2,21 @@
 
 `scan_package` takes the archive members the fetch stage streamed out and returns typed
 evidence (`StaticSignal`); weights and verdicts belong to the rule engine. Where each
-file sits decides how it is read (see `file_role`): documentation, metadata and
-repository tooling get only the executable-header check, tests skip the weak kinds, and
-every signal carries its file's role so rules can discount tests.
+file sits decides how it is read (see `file_role` and `FileRole`): documentation,
+metadata and repository tooling get only the executable-header check, tests skip URLs
+and the weak kinds, and every signal carries its file's role so rules can discount tests.
+Each file is read up to MAX_FILE_BYTES and the package up to MAX_TOTAL_BYTES; a
+`scan-truncated` signal says where that cut anything.
 """
 
 from __future__ import annotations
 
+import itertools
 import posixpath
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 
 from analyzer.detect.static_behaviour import (
     check_download_exec,
@@ -27,11 +30,13 @@ from analyzer.detect.static_exec import check_exec, check_obfuscation
 from analyzer.detect.static_network import check_network
 from analyzer.detect.static_npm import NpmManifest, check_manifest, install_targets, parse_manifest
 from analyzer.detect.static_python import check_pth, check_setup_py
+from analyzer.detect.static_roles import file_role
 from analyzer.detect.static_secrets import check_env_exfil, check_recon_exfil, check_secrets
 from analyzer.detect.static_text import Lang, SourceFile, language_of
 from analyzer.detect.static_types import (
     MAX_FILE_BYTES,
     MAX_PER_KIND_PER_FILE,
+    MAX_SIGNALS_PER_CHECK,
     MAX_TOTAL_BYTES,
     FileRole,
     SignalKind,
@@ -55,6 +60,8 @@ CONTENT_CHECKS: tuple[Check, ...] = (
     check_secrets,
     check_env_exfil,
 )
+# What else runs on code files (blobs are decoded and their text rescanned).
+CODE_CHECKS: tuple[Check, ...] = (check_entropy, check_layout, check_recon_exfil)
 # What runs on configs and requirement files: only where data would go.
 DATA_CHECKS: tuple[Check, ...] = (check_network,)
 # What runs on package.json besides its scripts: script lines are shell commands.
@@ -66,55 +73,6 @@ MANIFEST_CHECKS: tuple[Check, ...] = (
 )
 
 _HEADER_BYTES = 4096
-_TEST_DIRS = frozenset(
-    {"test", "tests", "testing", "__tests__", "spec", "specs", "fixtures", "__fixtures__",
-     "__mocks__", "example", "examples", "demo", "demos", "bench", "benchmark", "benchmarks",
-     "e2e"}
-)  # fmt: skip
-_DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", ".github", ".circleci", ".vscode"})
-_DOC_EXTS = (".md", ".markdown", ".rst", ".txt", ".adoc", ".html", ".htm", ".ipynb", ".tex")
-_DOC_NAMES = frozenset(
-    {"makefile", ".travis.yml", ".gitlab-ci.yml", "appveyor.yml", "azure-pipelines.yml",
-     "tox.ini", "noxfile.py", "dockerfile", "vagrantfile", ".gitignore", ".npmignore",
-     ".editorconfig"}
-)  # fmt: skip
-_META_NAMES = frozenset(
-    {"pkg-info", "metadata", "record", "wheel", "sources.txt", "top_level.txt",
-     "dependency_links.txt", "not-zip-safe", "zip-safe", "entry_points.txt", "installer",
-     "requested", "namespace_packages.txt", "package-lock.json", "yarn.lock", "pnpm-lock.yaml"}
-)  # fmt: skip
-_META_PREFIXES = (
-    "license", "licence", "copying", "notice", "authors", "changelog", "changes", "history",
-    "contributing", "code_of_conduct", "readme",
-)  # fmt: skip
-_META_EXTS = (".map", ".d.ts", ".d.mts", ".d.cts", ".pyi")
-_REQUIREMENTS = re.compile(r"(?i)(?:.*requirements.*|requires|constraints.*)\.(?:txt|in)|pipfile")
-
-
-def file_role(path: str, lang: Lang, install_paths: frozenset[str] = frozenset()) -> FileRole:
-    """How a file is read, from where it sits (see `FileRole`)."""
-    if path in install_paths:
-        return FileRole.INSTALL
-    parts = path.lower().split("/")
-    name, dirs = parts[-1], parts[:-1]
-    if _REQUIREMENTS.fullmatch(name):
-        return FileRole.DATA
-    if (
-        name in _META_NAMES
-        or name.startswith(_META_PREFIXES)
-        or name.endswith(_META_EXTS)
-        or any(d.endswith((".egg-info", ".dist-info")) for d in dirs)
-    ):
-        return FileRole.METADATA
-    if name in _DOC_NAMES or name.endswith(_DOC_EXTS) or _DOC_DIRS.intersection(dirs):
-        return FileRole.DOCS
-    if (
-        _TEST_DIRS.intersection(dirs)
-        or name == "conftest.py"
-        or re.fullmatch(r"test_.*\.py|.*_test\.py|.*\.(?:test|spec)\.[cm]?[jt]sx?", name)
-    ):
-        return FileRole.TEST
-    return FileRole.DATA if lang is Lang.OTHER else FileRole.CODE
 
 
 @dataclass
@@ -152,9 +110,9 @@ def _manifest(members: list[_Member], ecosystem: Ecosystem) -> NpmManifest | Non
         (m for m in members if posixpath.basename(m.path) == "package.json"),
         key=lambda m: m.path.count("/"),
     )
-    for member in candidates[:1]:
-        return parse_manifest(member.path, member.data.decode("utf-8", "replace"))
-    return None
+    if not candidates:
+        return None
+    return parse_manifest(candidates[0].path, candidates[0].data.decode("utf-8", "replace"))
 
 
 def _install_paths(
@@ -170,9 +128,15 @@ def _install_paths(
     return frozenset()
 
 
+def _run(checks: Iterable[Check], src: SourceFile) -> Iterator[StaticSignal]:
+    """Each check's signals, at most MAX_SIGNALS_PER_CHECK of them: a file with thousands
+    of matches then costs little more than one with fifty."""
+    for check in checks:
+        yield from itertools.islice(check(src), MAX_SIGNALS_PER_CHECK)
+
+
 def _rescan(src: SourceFile) -> Iterator[StaticSignal]:
-    for check in CONTENT_CHECKS:
-        yield from check(src)
+    yield from _run(CONTENT_CHECKS, src)
 
 
 def _scan_text(
@@ -183,22 +147,18 @@ def _scan_text(
     if manifest is not None and src.path == manifest.path:
         binding_gyp = f"{manifest.root}binding.gyp" in paths
         yield from check_manifest(src, manifest, binding_gyp)
-        for check in MANIFEST_CHECKS:
-            yield from check(src)
+        yield from _run(MANIFEST_CHECKS, src)
         return
     if src.lang is Lang.OTHER:
-        for check in DATA_CHECKS:
-            yield from check(src)
+        yield from _run(DATA_CHECKS, src)
         return
+    checks: list[Check] = []
     if src.role is FileRole.INSTALL and src.path.endswith("setup.py"):
-        yield from check_setup_py(src)
+        checks.append(check_setup_py)
     if src.role is FileRole.INSTALL and src.path.endswith(".pth"):
-        yield from check_pth(src)
-    yield from _rescan(src)
-    yield from check_blobs(src, _rescan)
-    yield from check_entropy(src)
-    yield from check_layout(src)
-    yield from check_recon_exfil(src)
+        checks.append(check_pth)
+    checks += [*CONTENT_CHECKS, partial(check_blobs, rescan=_rescan), *CODE_CHECKS]
+    yield from _run(checks, src)
 
 
 def scan_package(
@@ -224,13 +184,17 @@ def scan_package(
         if role in (FileRole.CODE, FileRole.INSTALL):
             code_texts[member.path] = text
         signals.extend(_scan_text(src, manifest, paths))
-        if member.size > len(member.data):
-            detail = f"only the first {len(member.data)} of {member.size} bytes were scanned"
+        if member.size >= MAX_FILE_BYTES:
+            # Callers may pass files already cut at MAX_FILE_BYTES: then the size is unknown.
+            size = f"of {member.size} " if member.size > len(member.data) else "(or more) "
+            detail = f"only the first {len(member.data)} bytes {size}were scanned"
             signals.append(src.file_signal(SignalKind.SCAN_TRUNCATED, detail))
+
+    def referenced_by(name: str) -> list[str]:
+        return [path for path, text in code_texts.items() if name in text]
+
     for member, role in binaries:
-        name = posixpath.basename(member.path)
-        refs = [p for p, text in code_texts.items() if name in text]
-        found = check_binary(member.path, member.data, member.size, role, refs)
+        found = check_binary(member.path, member.data, member.size, role, referenced_by)
         if found is not None:
             signals.append(found)
     if skipped:

@@ -6,34 +6,46 @@ import re
 from collections.abc import Iterator
 
 from analyzer.detect.static_network import check_network
-from analyzer.detect.static_text import Lang, SourceFile, as_text, b64decode_loose, clip, display
+from analyzer.detect.static_text import (
+    Lang,
+    Rule,
+    SourceFile,
+    as_text,
+    b64decode_loose,
+    clip,
+    display,
+)
 from analyzer.detect.static_types import BLOB_MIN_CHARS, SignalKind, StaticSignal
 
 _REVERSE_SHELL = (
-    (re.compile(r"/dev/(?:tcp|udp)/[\w.-]+/\d+"), "shell redirected to /dev/tcp"),
-    (re.compile(r"(?i)\b(?:nc|ncat|netcat)\b[^\n;|]{0,80}\s-[a-z]*[ec]\s*['\"]?\S*(?:sh|cmd)\b"),
-     "netcat -e/-c with a shell"),
-    (re.compile(r"\b(?:ba|z|da)?sh\s+-i\s*(?:>&|>\s*/dev|2>&1|<&)"), "interactive shell redirect"),
-    (re.compile(r"\bmkfifo\b[^\n]{0,100}\b(?:nc|ncat|openssl)\b"), "fifo piped through netcat"),
-    (re.compile(r"(?i)\bsocat\b[^\n]{0,120}\bexec:"), "socat exec"),
+    Rule(("/dev/tcp", "/dev/udp"), re.compile(r"/dev/(?:tcp|udp)/[\w.-]+/\d+"),
+         "shell redirected to /dev/tcp"),
+    Rule(("nc ", "ncat", "netcat"),
+         re.compile(r"(?i)\b(?:nc|ncat|netcat)\b[^\n;|]{0,80}\s-[a-z]*[ec]\s*['\"]?\S*(?:sh|cmd)\b"),
+         "netcat -e/-c with a shell"),
+    Rule(("sh -i",), re.compile(r"\b(?:ba|z|da)?sh\s+-i\s*(?:>&|>\s*/dev|2>&1|<&)"),
+         "interactive shell redirect"),
+    Rule(("mkfifo",), re.compile(r"\bmkfifo\b[^\n]{0,100}\b(?:nc|ncat|openssl)\b"),
+         "fifo piped through netcat"),
+    Rule(("socat",), re.compile(r"(?i)\bsocat\b[^\n]{0,120}\bexec:"), "socat exec"),
 )  # fmt: skip
-_PY_DUP2 = re.compile(r"\bos\.dup2\s*\(|\bdup2\s*\(")
+_PY_DUP2 = re.compile(r"\bdup2\s*\(")
 _PY_SHELL = re.compile(r"pty\.spawn|/bin/(?:ba)?sh|cmd\.exe|powershell")
 _JS_SOCKET = re.compile(r"\bnet\.(?:Socket|connect|createConnection)\b|\bnew\s+net\.")
 _JS_SHELL_PIPE = re.compile(r"spawn\w*\(\s*['\"`](?:/bin/(?:ba)?sh|cmd(?:\.exe)?|powershell)")
 
 
 def check_reverse_shell(src: SourceFile) -> Iterator[StaticSignal]:
-    for pattern, what in _REVERSE_SHELL:
-        m = pattern.search(src.text)
+    for entry in _REVERSE_SHELL:
+        m = entry.search(src)
         if m:
-            yield src.signal(SignalKind.REVERSE_SHELL, m.start(), what)
+            yield src.signal(SignalKind.REVERSE_SHELL, m.start(), entry.what)
     text = src.text
-    if src.lang is Lang.PYTHON and ".connect(" in text and _PY_SHELL.search(text):
+    if src.lang is Lang.PYTHON and src.has("dup2") and ".connect(" in text:
         m = _PY_DUP2.search(text)
-        if m:
+        if m and _PY_SHELL.search(text):
             yield src.signal(SignalKind.REVERSE_SHELL, m.start(), "socket dup2'd onto a shell")
-    if src.lang is Lang.JS and _JS_SOCKET.search(text) and ".pipe(" in text:
+    if src.lang is Lang.JS and src.has("net.") and ".pipe(" in text and _JS_SOCKET.search(text):
         m = _JS_SHELL_PIPE.search(text)
         if m:
             yield src.signal(SignalKind.REVERSE_SHELL, m.start(), "shell piped to a socket")
@@ -53,9 +65,14 @@ _PS_FEATURES = (
     (re.compile(r"(?i)-(?:executionpolicy|ep|exec)\s+bypass\b"), "execution policy bypass"),
     (re.compile(r"(?i)\b(?:invoke-webrequest|iwr|start-bitstransfer)\b"), "web request"),
 )
+# On its own, how Windows build and CI scripts work.
+_PS_ORDINARY = frozenset({"web request", "execution policy bypass"})
 
 
 def check_powershell(src: SourceFile) -> Iterator[StaticSignal]:
+    in_ps = src.lang is Lang.POWERSHELL
+    if not (in_ps or src.has("powershell", "pwsh")):
+        return
     for m in _PS_ENCODED.finditer(src.text):
         decoded = b64decode_loose(m.group(1))
         command = as_text(decoded) if decoded else None
@@ -70,30 +87,34 @@ def check_powershell(src: SourceFile) -> Iterator[StaticSignal]:
             yield from check_powershell(inner)
             yield from check_network(inner)
             yield from check_download_exec(inner)
-    in_ps = src.lang is Lang.POWERSHELL
     for offset, line in src.lines():
         if not (in_ps or _PS_CONTEXT.search(line)):
             continue
         found = [what for pattern, what in _PS_FEATURES if pattern.search(line)]
-        # A web request or a policy bypass alone is how Windows build scripts work.
-        if set(found) - {"web request", "execution policy bypass"}:
+        if set(found) - _PS_ORDINARY:
             yield src.signal(SignalKind.POWERSHELL_SUSPICIOUS, offset, ", ".join(found))
 
 
 _DOWNLOAD_EXEC = (
-    (re.compile(r"(?i)\b(?:curl|wget)\b[^\n|;&]{0,300}\|\s*(?:sudo\s+)?(?:ba|z|da)?sh\b"),
-     "curl/wget piped to a shell"),
-    (re.compile(r"(?i)\b(?:curl|wget)\b[^\n|;&]{0,300}\|\s*(?:sudo\s+)?python\d?\b"),
-     "curl/wget piped to python"),
-    (re.compile(r"(?i)\b(?:curl|wget)\b[^\n]{0,300}?\s(?:-o|-O|--output(?:-document)?)\s*\S+"
-                r"[^\n]{0,200}?(?:&&|;)\s*(?:chmod\s|\./|sh\s|bash\s|start\s|python\d?\s)"),
-     "curl/wget to a file, then run or chmod"),
-    (re.compile(r"(?i)certutil(?:\.exe)?\s+[^\n]{0,40}-urlcache"), "certutil -urlcache"),
-    (re.compile(r"(?i)bitsadmin(?:\.exe)?\s+/transfer"), "bitsadmin /transfer"),
-    (re.compile(r"(?i)\bmshta(?:\.exe)?\s+['\"]?https?:"), "mshta of a URL"),
-    (re.compile(r"(?i)\bregsvr32\b[^\n]{0,60}/i:\s*https?:"), "regsvr32 scriptlet from a URL"),
-    (re.compile(r"(?i)invoke-webrequest[^\n]{0,300}-outfile[^\n]{0,300}start-process"),
-     "Invoke-WebRequest -OutFile then Start-Process"),
+    Rule(("curl", "wget"),
+         re.compile(r"(?i)\b(?:curl|wget)\b[^\n|;&]{0,300}\|\s*(?:sudo\s+)?(?:ba|z|da)?sh\b"),
+         "curl/wget piped to a shell"),
+    Rule(("curl", "wget"),
+         re.compile(r"(?i)\b(?:curl|wget)\b[^\n|;&]{0,300}\|\s*(?:sudo\s+)?python\d?\b"),
+         "curl/wget piped to python"),
+    Rule(("curl", "wget"),
+         re.compile(r"(?i)\b(?:curl|wget)\b[^\n]{0,300}?\s(?:-o|-O|--output(?:-document)?)\s*\S+"
+                    r"[^\n]{0,200}?(?:&&|;)\s*(?:chmod\s|\./|sh\s|bash\s|start\s|python\d?\s)"),
+         "curl/wget to a file, then run or chmod"),
+    Rule(("certutil",), re.compile(r"(?i)certutil(?:\.exe)?\s+[^\n]{0,40}-urlcache"),
+         "certutil -urlcache"),
+    Rule(("bitsadmin",), re.compile(r"(?i)bitsadmin(?:\.exe)?\s+/transfer"), "bitsadmin /transfer"),
+    Rule(("mshta",), re.compile(r"(?i)\bmshta(?:\.exe)?\s+['\"]?https?:"), "mshta of a URL"),
+    Rule(("regsvr32",), re.compile(r"(?i)\bregsvr32\b[^\n]{0,60}/i:\s*https?:"),
+         "regsvr32 scriptlet from a URL"),
+    Rule(("invoke-webrequest",),
+         re.compile(r"(?i)invoke-webrequest[^\n]{0,300}-outfile[^\n]{0,300}start-process"),
+         "Invoke-WebRequest -OutFile then Start-Process"),
 )  # fmt: skip
 _PY_DOWNLOAD = re.compile(
     r"\burlretrieve\s*\(|\bwget\.download\s*\(|\burlopen\s*\(|\brequests\.get\s*\(|\bhttpx\.get\s*\("
@@ -114,10 +135,10 @@ _WINDOW_LINES = 30
 
 
 def check_download_exec(src: SourceFile) -> Iterator[StaticSignal]:
-    for pattern, what in _DOWNLOAD_EXEC:
-        m = pattern.search(src.text)
+    for entry in _DOWNLOAD_EXEC:
+        m = entry.search(src)
         if m:
-            yield src.signal(SignalKind.DOWNLOAD_EXEC, m.start(), what)
+            yield src.signal(SignalKind.DOWNLOAD_EXEC, m.start(), entry.what)
     if src.lang is Lang.PYTHON:
         yield from _near(src, _PY_DOWNLOAD, _PY_WRITES, _PY_RUN)
     elif src.lang is Lang.JS:
@@ -128,6 +149,8 @@ def _near(
     src: SourceFile, download: re.Pattern[str], writes: re.Pattern[str], run: re.Pattern[str]
 ) -> Iterator[StaticSignal]:
     """A download, a write to disk and a process start within a few lines of each other."""
+    if not (download.search(src.text) and writes.search(src.text) and run.search(src.text)):
+        return
     lines = src.lines()
     for i, (offset, line) in enumerate(lines):
         m = download.search(line)
@@ -149,21 +172,25 @@ def _near(
 
 
 _PERSISTENCE = (
-    (re.compile(r"(?i)CurrentVersion[\\/]+Run(?:Once)?\b"), "registry Run key"),
-    (re.compile(r"(?i)Start Menu[\\/]+Programs[\\/]+Startup|shell:startup"), "Startup folder"),
-    (re.compile(r"(?i)\bschtasks(?:\.exe)?\s+/create\b"), "scheduled task"),
-    (re.compile(r"\|\s*crontab\s+-(?:\s|$|['\"])"), "crontab entry"),
-    (re.compile(r"(?i)(?:>>|appendFile\w*\(|open\()[^\n]{0,120}\.(?:bashrc|zshrc|bash_profile)\b"
-                r"[^\n]{0,40}"), "shell startup file"),
-    (re.compile(r"(?i)Library/Launch(?:Agents|Daemons)/"), "macOS launch agent"),
-    (re.compile(r"\bsystemctl\s+(?:--user\s+)?enable\b"), "systemd service"),
+    Rule(("currentversion",), re.compile(r"(?i)CurrentVersion[\\/]+Run(?:Once)?\b"),
+         "registry Run key"),
+    Rule(("startup",), re.compile(r"(?i)Start Menu[\\/]+Programs[\\/]+Startup|shell:startup"),
+         "Startup folder"),
+    Rule(("schtasks",), re.compile(r"(?i)\bschtasks(?:\.exe)?\s+/create\b"), "scheduled task"),
+    Rule(("crontab",), re.compile(r"\|\s*crontab\s+-(?:\s|$|['\"])"), "crontab entry"),
+    Rule(("bashrc", "zshrc", "bash_profile"),
+         re.compile(r"(?i)>>\s*['\"]?[~$\w/{}.-]*\.(?:bashrc|zshrc|bash_profile)\b"
+                    r"|appendFile\w*\([^\n]{0,120}\.(?:bashrc|zshrc|bash_profile)\b"
+                    r"|open\([^\n]{0,120}\.(?:bashrc|zshrc|bash_profile)\b[^\n]{0,40}?['\"]a\+?['\"]"),
+         "shell startup file"),
+    Rule(("launchagents", "launchdaemons"), re.compile(r"(?i)Library/Launch(?:Agents|Daemons)/"),
+         "macOS launch agent"),
+    Rule(("systemctl",), re.compile(r"\bsystemctl\s+(?:--user\s+)?enable\b"), "systemd service"),
 )  # fmt: skip
 
 
 def check_persistence(src: SourceFile) -> Iterator[StaticSignal]:
-    for pattern, what in _PERSISTENCE:
-        m = pattern.search(src.text)
+    for entry in _PERSISTENCE:
+        m = entry.search(src)
         if m and not src.is_comment(m.start()):
-            if what == "shell startup file" and not re.search(r"['\"]a\+?['\"]|>>|append", m[0]):
-                continue
-            yield src.signal(SignalKind.PERSISTENCE, m.start(), what)
+            yield src.signal(SignalKind.PERSISTENCE, m.start(), entry.what)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from analyzer.detect.static_types import FileRole, SignalKind, StaticSignal
@@ -46,18 +47,21 @@ def executable_format(data: bytes) -> str | None:
 
 
 def check_binary(
-    path: str, data: bytes, size: int, role: FileRole, referenced_by: list[str]
+    path: str, data: bytes, size: int, role: FileRole, referenced_by: Callable[[str], list[str]]
 ) -> StaticSignal | None:
+    """A signal for an executable or native library; `referenced_by(name)` lists the
+    package's code files that mention the file name."""
     found = inspect(data)
     if found is None:
         return None
     name = path.rsplit("/", 1)[-1]
+    refs = referenced_by(name)
     lower = name.lower()
     library_name = lower.endswith(_LIBRARY_SUFFIXES) or ".so." in lower
-    refs = f"; named in {', '.join(referenced_by[:3])}" if referenced_by else ""
+    named = f"; named in {', '.join(refs[:3])}" if refs else ""
     if found.library and library_name:
         kind = SignalKind.NATIVE_BINARY
-        detail = f"{found.format} library {name!r}, {size} bytes{refs}"
+        detail = f"{found.format} library {name!r}, {size} bytes{named}"
     else:
         kind = SignalKind.BUNDLED_EXECUTABLE
         what = "library" if found.library else "executable"
@@ -68,5 +72,5 @@ def check_binary(
             if suffix and suffix not in (".exe", ".bin", ".com", ".scr") + _LIBRARY_SUFFIXES
             else ""
         )
-        detail = f"{found.format} {what} {name!r}{disguise}, {size} bytes{refs}"
+        detail = f"{found.format} {what} {name!r}{disguise}, {size} bytes{named}"
     return StaticSignal(kind, path, None, "", detail, role)

@@ -25,20 +25,26 @@ Rescan = Callable[[SourceFile], Iterable[StaticSignal]]
 _B64_RUN = re.compile(rf"(?<![\w+/=-])[A-Za-z0-9+/_-]{{{BLOB_MIN_CHARS},}}={{0,2}}")
 _HEX_RUN = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){80,}(?![0-9A-Fa-f])")
 _ESCAPED_RUN = re.compile(r"(?:\\x[0-9a-fA-F]{2}){50,}")
+_RUNS = ((_HEX_RUN, "hex"), (_B64_RUN, "base64"), (_ESCAPED_RUN, "escaped"))
 _BENIGN_CONTEXT = re.compile(r"(?i)data:[\w/+.-]+;base64,?$|sourceMappingURL=\S*$|sha\d+-$")
 _MEDIA_MAGIC = (
     b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"wOFF", b"wOF2", b"\x00\x01\x00\x00", b"OTTO",
     b"RIFF", b"%PDF", b"\x00\x00\x01\x00", b"<svg", b"<?xml", b"\x00asm",
 )  # fmt: skip
 _MAX_BLOBS = 20
+# Longer runs are decoded only this far: enough to classify them and rescan the start.
+_MAX_RUN = 1024 * 1024
 _LONG_LINE = 1000
+# Code, then 100+ blanks, then more code on the same line.
+_HIDING_BLANKS = re.compile(r"\S([ \t]{100,})(?=\S)")
 
 
 def _decode(run: str, kind: str) -> tuple[bytes | None, str]:
+    run = run[: _MAX_RUN - _MAX_RUN % 4]
     if kind == "hex":
         return bytes.fromhex(run), "hex"
     if kind == "escaped":
-        return bytes(int(h, 16) for h in run[2:].split("\\x")), "escaped bytes"
+        return bytes(int(h, 16) for h in re.findall(r"\\x([0-9a-fA-F]{2})", run)), "escaped bytes"
     data = b64decode_loose(run)
     if data is None or as_text(data) is None and entropy(data) < 7.0:
         reversed_data = b64decode_loose(run[::-1])
@@ -50,16 +56,15 @@ def _decode(run: str, kind: str) -> tuple[bytes | None, str]:
 def check_blobs(src: SourceFile, rescan: Rescan, depth: int = 2) -> Iterator[StaticSignal]:
     """Long base64/hex/escaped runs: what they decode to, and what that decoded text says."""
     runs: list[tuple[int, str, str]] = []
-    for pattern, kind in ((_HEX_RUN, "hex"), (_B64_RUN, "base64"), (_ESCAPED_RUN, "escaped")):
-        for m in pattern.finditer(src.text):
-            run = m.group()
-            if kind == "base64" and not _plausible_base64(run):
-                continue
-            if kind == "base64" and _HEX_RUN.fullmatch(run):
-                continue
-            if _BENIGN_CONTEXT.search(src.text[max(0, m.start() - 60) : m.start()]):
-                continue
-            runs.append((m.start(), run, kind))
+    for line_offset, line in src.long_lines:
+        for pattern, kind in _RUNS:
+            for m in pattern.finditer(line):
+                run = m.group()
+                if kind == "base64" and (not _plausible_base64(run) or _HEX_RUN.fullmatch(run)):
+                    continue
+                if _BENIGN_CONTEXT.search(line[max(0, m.start() - 60) : m.start()]):
+                    continue
+                runs.append((line_offset + m.start(), run, kind))
     for offset, run, kind in sorted(runs)[:_MAX_BLOBS]:
         if run.startswith("gAAAAA"):
             if src.role is not FileRole.TEST:
@@ -71,6 +76,7 @@ def check_blobs(src: SourceFile, rescan: Rescan, depth: int = 2) -> Iterator[Sta
 
 
 def _plausible_base64(run: str) -> bool:
+    run = run[:4096]
     digits = sum(ch.isdigit() for ch in run)
     upper = sum(ch.isupper() for ch in run)
     lower = sum(ch.islower() for ch in run)
@@ -116,10 +122,12 @@ def _classify(
         detail = f"{where} decodes to text: {display(clip(text, width=120))}"
         yield src.signal(SignalKind.ENCODED_BLOB, offset, detail)
     inner_lang = Lang.PYTHON if language == "Python" else Lang.JS if language else Lang.OTHER
-    inner = SourceFile(
-        src.path, src.role, inner_lang, text,
-        origin=(src.line_of(offset), f"in the {encoding} string at line {src.line_of(offset)}"),
-    )  # fmt: skip
+    if src.origin is None:
+        origin = (src.line_of(offset), f"in the {encoding} string at line {src.line_of(offset)}")
+    else:  # a blob inside a decoded blob: keep pointing at the outer one
+        line, outer = src.origin
+        origin = (line, f"in the {encoding} string {outer.replace('in the', 'inside the', 1)}")
+    inner = SourceFile(src.path, src.role, inner_lang, text, origin=origin)
     yield from rescan(inner)
     if depth > 0:
         yield from check_blobs(inner, rescan, depth - 1)
@@ -132,8 +140,12 @@ def check_entropy(src: SourceFile) -> Iterator[StaticSignal]:
     """Long string literals that look random but are not plain base64/hex (those are blobs)."""
     if src.lang not in (Lang.PYTHON, Lang.JS) or src.role is FileRole.TEST:
         return
-    for m in _STRING.finditer(src.text):
-        body = m.group(2)
+    literals = (
+        (offset + m.start(), m.group(2))
+        for offset, line in src.long_lines
+        for m in _STRING.finditer(line)
+    )
+    for offset, body in literals:
         if _B64_RUN.search(body) or _HEX_RUN.search(body) or _ESCAPED_RUN.search(body):
             continue
         if "://" in body or sum(ch.isascii() for ch in body) < 0.9 * len(body):
@@ -143,7 +155,7 @@ def check_entropy(src: SourceFile) -> Iterator[StaticSignal]:
         value = entropy(body)
         if value >= 5.3:
             detail = f"{len(body)}-char string literal, entropy {value:.2f} bits/char"
-            yield src.signal(SignalKind.HIGH_ENTROPY_STRING, m.start(), detail)
+            yield src.signal(SignalKind.HIGH_ENTROPY_STRING, offset, detail)
             return
 
 
@@ -151,26 +163,24 @@ def check_layout(src: SourceFile) -> Iterator[StaticSignal]:
     """Very long lines (minified or packed), and code hidden after a run of whitespace."""
     if src.lang is Lang.OTHER:
         return
-    for m in re.finditer(r"[ \t]{100,}", src.text):
-        before = src.text[max(0, m.start() - 1) : m.start()]
-        after = src.text[m.end() : m.end() + 2]
-        if before.strip() and after.strip() and not after.startswith(("#", "//")):
-            hidden = display(clip(src.text[m.end() : m.end() + 400].split("\n", 1)[0], width=150))
-            detail = f"code after {len(m.group())} blanks: {hidden}"
-            yield src.signal(SignalKind.WHITESPACE_HIDDEN_CODE, m.end(), detail)
+    for offset, line in src.long_lines:
+        m = _HIDING_BLANKS.search(line)
+        if m and not line[m.end() :].startswith(("#", "//")):
+            hidden = display(clip(line[m.end() : m.end() + 400], width=150))
+            detail = f"code after {len(m.group(1))} blanks: {hidden}"
+            yield src.signal(SignalKind.WHITESPACE_HIDDEN_CODE, offset + m.end(), detail)
             break
     if src.role is FileRole.TEST:
         return
     long_lines = [
         (offset, line)
-        for offset, line in src.lines()
+        for offset, line in src.long_lines
         if len(line) > _LONG_LINE and not _mostly_blob(line)
     ]
     if long_lines:
-        offset, _ = long_lines[0]
         longest = max(len(line) for _, line in long_lines)
         detail = f"{len(long_lines)} line(s) over {_LONG_LINE} chars, longest {longest}"
-        yield src.signal(SignalKind.MINIFIED_CODE, offset, detail)
+        yield src.signal(SignalKind.MINIFIED_CODE, long_lines[0][0], detail)
 
 
 def _mostly_blob(line: str) -> bool:

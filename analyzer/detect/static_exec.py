@@ -5,29 +5,34 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from analyzer.detect.static_text import Lang, SourceFile, balanced
+from analyzer.detect.static_text import Lang, SourceFile, balanced, rule
 from analyzer.detect.static_types import SignalKind, StaticSignal
 
-_PY_SINK = re.compile(
-    r"(?:(?<![\w.])|\bbuiltins['\"]?\)?\.|__builtins__\.)(?:exec|eval)\s*\("
-    r"|\b(?:c?[Pp]ickle|_pickle|dill)\.loads\s*\("
-)
+_PY_SINK = re.compile(r"(?:(?<![\w.])|\bbuiltins['\"]?\)?\.|__builtins__\.)(?:exec|eval)\s*\(")
 _JS_SINK = re.compile(
     r"(?<![\w$.])eval\s*\(|\bnew\s+Function\s*\(|(?<![\w$.])Function\s*\("
     r"|\bvm\.(?:runInThisContext|runInNewContext|runInContext|compileFunction)\s*\("
-    r"|\bnew\s+vm\.Script\s*\(|(?:(?<![\w$.])|\bchild_process\.)exec(?:Sync)?\s*\("
+    r"|\bnew\s+vm\.Script\s*\("
 )
-_DECODERS = re.compile(
+# A bare exec() in JavaScript is child_process.exec only where child_process is loaded
+# (elsewhere it is often a local RegExp#exec).
+_JS_SHELL_SINK = re.compile(r"(?:(?<![\w$.])|\bchild_process\.)exec(?:Sync)?\s*\(")
+_PY_DECODERS = re.compile(
     r"b(?:64|32|16|85)decode|a85decode|decodebytes|decodestring|unhexlify|fromhex|"
     r"\bzlib\b|decompress|\bmarshal\b|codecs\.decode|rot_?13|\.decrypt\s*\(|\bFernet\b|"
-    r"\bAES\b|\[::-1\]|\bbytes\(\s*\[|\bbytearray\(\s*\[|\bchr\s*\(|\blzma\b|\bbz2\b|"
-    r"\batob\s*\(|Buffer\.from\([^)]{0,200}['\"](?:base64|hex)['\"]|fromCharCode|"
-    r"\bunescape\s*\(|\.reverse\(\)\s*\.join|CryptoJS|createDecipher\w*|inflate\w*\(|gunzip\w*\("
+    r"\bAES\b|\[::-1\]|\bbytes\(\s*\[|\bbytearray\(\s*\[|\bchr\s*\(|\blzma\b|\bbz2\b"
 )
-_REMOTE = re.compile(
-    r"\burlopen\s*\(|\burlretrieve\s*\(|\brequests\.\w+\s*\(|\.get\([^)]{0,200}\)\.(?:text|content)"
-    r"|\bhttpx\.|\burllib3\b|\bhttp\.client\b|\.recv\s*\(|\bfetch\s*\(|\bhttps?\.get\s*\("
-    r"|\baxios\b|XMLHttpRequest|\.responseText\b"
+_JS_DECODERS = re.compile(
+    r"\batob\s*\(|Buffer\.from\([^)]{0,200}['\"](?:base64|hex)['\"]|fromCharCode|"
+    r"\bunescape\s*\(|\.reverse\(\)\s*\.join|CryptoJS|createDecipher\w*|inflate\w*Sync\(|"
+    r"gunzipSync\("
+)
+_PY_REMOTE = re.compile(
+    r"\burlopen\s*\(|\burlretrieve\s*\(|\brequests\.(?:get|post|request)\s*\("
+    r"|\.get\([^)]{0,200}\)\.(?:text|content)\b|\bhttpx\.(?:get|post)|\burllib3\b|\.recv\s*\("
+)
+_JS_REMOTE = re.compile(
+    r"\bfetch\s*\(|\bhttps?\.get\s*\(|\baxios\b|XMLHttpRequest|\.responseText\b"
 )
 _ASSIGN = re.compile(
     r"(?:^|[;\n{])[ \t]*(?:const\s+|let\s+|var\s+)?([A-Za-z_$][\w$]*)[ \t]*=(?!=)([^;\n]{0,2000})"
@@ -48,24 +53,30 @@ def _assignments(text: str) -> dict[str, list[str]]:
     return found
 
 
-def _trace(window: str, assigned: dict[str, list[str]], depth: int = 3) -> tuple[str, str] | None:
+def _trace(
+    window: str,
+    assigned: dict[str, list[str]],
+    js: bool,
+    depth: int = 3,
+    seen: set[str] | None = None,
+) -> tuple[str, str] | None:
     """('decoded'|'remote', token) when `window`, or what its names were assigned from
-    (a few hops deep), decodes or downloads data."""
-    m = _REMOTE.search(window)
+    (a few hops deep, each name followed once), decodes or downloads data."""
+    m = (_JS_REMOTE if js else _PY_REMOTE).search(window)
     if m:
         return "remote", m.group()
-    m = _DECODERS.search(window)
+    m = (_JS_DECODERS if js else _PY_DECODERS).search(window)
     if m:
         return "decoded", m.group()
     if depth == 0:
         return None
+    seen = set() if seen is None else seen
     for name in dict.fromkeys(_IDENT.findall(window[:500])):
-        if name in _NOT_NAMES or len(name) < 2:
+        if name in _NOT_NAMES or name in seen or len(name) < 2:
             continue
+        seen.add(name)
         for rhs in assigned.get(name, ())[:3]:
-            if rhs.strip() == window.strip():
-                continue
-            found = _trace(rhs, assigned, depth - 1)
+            found = _trace(rhs, assigned, js, depth - 1, seen)
             if found:
                 return found
     return None
@@ -73,13 +84,17 @@ def _trace(window: str, assigned: dict[str, list[str]], depth: int = 3) -> tuple
 
 def check_exec(src: SourceFile) -> Iterator[StaticSignal]:
     """exec/eval/Function of data that was decoded, decrypted or downloaded just before."""
-    sink = {Lang.PYTHON: _PY_SINK, Lang.JS: _JS_SINK}.get(src.lang)
-    if sink is None:
+    js = src.lang is Lang.JS
+    if src.lang is Lang.PYTHON and src.has("exec", "eval"):
+        sinks = list(_PY_SINK.finditer(src.text))
+    elif js and src.has("eval", "function", "vm.", "exec"):
+        sinks = list(_JS_SINK.finditer(src.text))
+        if "child_process" in src.text:
+            sinks += _JS_SHELL_SINK.finditer(src.text)
+    else:
         return
     assigned: dict[str, list[str]] | None = None
-    for count, m in enumerate(sink.finditer(src.text)):
-        if count >= _MAX_SINKS:
-            break
+    for m in sinks[:_MAX_SINKS]:
         if src.is_comment(m.start()):
             continue
         window = balanced(src.text, m.end() - 1)
@@ -87,7 +102,7 @@ def check_exec(src: SourceFile) -> Iterator[StaticSignal]:
             continue  # exec('') or a plain literal: nothing hidden
         if assigned is None:
             assigned = _assignments(src.text)
-        found = _trace(window, assigned)
+        found = _trace(window, assigned, js)
         if found is None:
             continue
         how, token = found
@@ -102,40 +117,47 @@ def check_exec(src: SourceFile) -> Iterator[StaticSignal]:
 
 
 _OBFUSCATION = (
-    (Lang.PYTHON, re.compile(r"getattr\(\s*__builtins__\s*,\s*[^'\"\s]"
-                             r"|__import__\(\s*['\"]builtins['\"]\s*\)\s*\.\s*(?:exec|eval|compile)"
-                             r"|__builtins__\.__dict__\s*\[|globals\(\)\s*\[\s*['\"]__builtins__"),
-     "builtins looked up indirectly"),
-    (None, re.compile(r"\b(?:eval|exec|__import__|getattr|Function)\s*\(\s*[rbu]?['\"]"
-                      r"(?:\\x[0-9a-fA-F]{2}|\\u00[0-9a-fA-F]{2}|\\[0-7]{3}){4,}"),
-     "code hidden in an escaped string"),
-    (Lang.PYTHON, re.compile(r"(?:\bchr\(\s*\d+\s*\)\s*\+\s*){5}|join\(\s*(?:map\(\s*)?chr\b"
-                             r"|join\(\s*\[?\s*chr\(\s*\w+\s*\)\s*for\b"),
-     "string built from chr() codes"),
-    (Lang.JS, re.compile(r"fromCharCode\((?:\s*(?:0x)?[0-9a-fA-F]+\s*,){10}"),
-     "string built from char codes"),
+    (Lang.PYTHON, rule("__builtins__|builtins",
+        r"getattr\(\s*__builtins__\s*,\s*(?:[^'\"\s]|(['\"])\1\s*\.)"
+        r"|__import__\(\s*['\"]builtins['\"]\s*\)\s*\.\s*(?:exec|eval|compile)"
+        r"|__builtins__\.__dict__\s*\[|globals\(\)\s*\[\s*['\"]__builtins__",
+        "builtins looked up indirectly")),
+    (None, rule("\\x|\\u00",
+        r"\b(?:eval|exec|__import__|getattr|Function)\s*\(\s*[rbu]?['\"]"
+        r"(?:\\x[0-9a-fA-F]{2}|\\u00[0-9a-fA-F]{2}|\\[0-7]{3}){4,}",
+        "code hidden in an escaped string")),
+    (Lang.PYTHON, rule("chr(",
+        r"(?:\bchr\(\s*\d+\s*\)\s*\+\s*){5}"
+        r"|join\(\s*map\(\s*chr\s*,\s*[\[(]\s*(?:\d+\s*,\s*){3,}\d"
+        r"|join\(\s*\[?\s*chr\(\s*\w+\s*\)\s*for\s+\w+\s+in\s+[\[(]\s*(?:\d+\s*,\s*){3,}\d",
+        "string built from chr() codes")),
+    (Lang.JS, rule("fromcharcode", r"fromCharCode\((?:\s*(?:0x)?[0-9a-fA-F]+\s*,){10}",
+        "string built from char codes")),
 )  # fmt: skip
 _TOOLS = (
-    (re.compile(r"__pyarmor__|pyarmor_runtime|from pytransform import|__armor_enter__"), "pyarmor"),
-    (re.compile(r"__VareObfuscator__"), "Vare obfuscator"),
-    (re.compile(r"(?i)BlankOBF|\bobfuscated (?:with|by|using)\b|pyobfuscate"), "named obfuscator"),
-    (re.compile(r"eval\(function\(p,\s*a,\s*c,\s*k,\s*e,\s*[dr]\)"), "Dean Edwards packer"),
+    rule("pyarmor|pytransform|__armor_enter__",
+         r"__pyarmor__|pyarmor_runtime|from pytransform import|__armor_enter__", "pyarmor"),
+    rule("vareobfuscator", r"__VareObfuscator__", "Vare obfuscator"),
+    rule("blankobf|obfuscated|pyobfuscate",
+         r"(?i)BlankOBF|\bobfuscated (?:with|by|using)\b|pyobfuscate", "named obfuscator"),
+    rule("eval(function(p", r"eval\(function\(p,\s*a,\s*c,\s*k,\s*e,\s*[dr]\)",
+         "Dean Edwards packer"),
 )  # fmt: skip
 _HEX_NAME = re.compile(r"\b_0x[0-9a-fA-F]{4,6}\b")
 
 
 def check_obfuscation(src: SourceFile) -> Iterator[StaticSignal]:
-    for lang, pattern, what in _OBFUSCATION:
+    for lang, entry in _OBFUSCATION:
         if lang is not None and lang is not src.lang:
             continue
-        m = pattern.search(src.text)
+        m = entry.search(src)
         if m and not src.is_comment(m.start()):
-            yield src.signal(SignalKind.OBFUSCATION, m.start(), what)
-    for pattern, what in _TOOLS:
-        m = pattern.search(src.text)
+            yield src.signal(SignalKind.OBFUSCATION, m.start(), entry.what)
+    for entry in _TOOLS:
+        m = entry.search(src)
         if m:
-            yield src.signal(SignalKind.OBFUSCATOR_TOOL, m.start(), what)
-    if src.lang is Lang.JS:
+            yield src.signal(SignalKind.OBFUSCATOR_TOOL, m.start(), entry.what)
+    if src.lang is Lang.JS and "_0x" in src.text:
         names = _HEX_NAME.findall(src.text)
         first = _HEX_NAME.search(src.text)
         if len(names) >= 20 and first:

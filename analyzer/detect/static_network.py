@@ -6,7 +6,7 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
-from analyzer.detect.static_text import SourceFile, display
+from analyzer.detect.static_text import SourceFile, display, rule
 from analyzer.detect.static_types import FileRole, SignalKind, StaticSignal
 
 # Suffixes are matched on the host name; the key says which kind a match is.
@@ -38,21 +38,47 @@ _HOST_SUFFIXES: dict[SignalKind, tuple[str, ...]] = {
 }  # fmt: skip
 
 _URL = re.compile(r"(?i)\b(?:https?|ftp|wss?)://([^\s'\"<>`\\)\]},;]+)")
-_BARE_HOST = re.compile(
-    r"(?i)(?<![\w.@-])((?:[a-z0-9-]+\.)*(?:"
-    + "|".join(re.escape(s) for suffixes in _HOST_SUFFIXES.values() for s in suffixes)
-    + r"))(?![\w-])"
-)
-_DISCORD_WEBHOOK = re.compile(r"(?i)discord(?:app)?\.com/api(?:/v\d+)?/webhooks/\d+")
-_TELEGRAM_BOT = re.compile(r"(?i)api\.telegram\.org/bot")
-_SLACK_HOOK = re.compile(r"(?i)hooks\.slack\.com/(?:services|workflows|triggers)/")
-# A webhook given as id + token instead of a URL (discord.js, discord.py).
-_WEBHOOK_CLIENT = re.compile(
-    r"\b(?:WebhookClient|Webhook\.partial|SyncWebhook\.partial)\(\s*['\"]?\d{17,20}"
+_SUFFIX_KIND = {s: kind for kind, suffixes in _HOST_SUFFIXES.items() for s in suffixes}
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-.")
+_WEBHOOKS = (
+    rule("webhooks", r"(?i)discord(?:app)?\.com/api(?:/v\d+)?/webhooks/\d+", "Discord webhook"),
+    rule("api.telegram.org", r"(?i)api\.telegram\.org/bot", "Telegram bot API"),
+    rule("hooks.slack.com", r"(?i)hooks\.slack\.com/(?:services|workflows|triggers)/",
+         "Slack incoming webhook"),
+    # A webhook given as id + token instead of a URL (discord.js, discord.py).
+    rule("webhook",
+         r"\b(?:WebhookClient|Webhook\.partial|SyncWebhook\.partial)\(\s*['\"]?\d{17,20}",
+         "Discord webhook client with a hard-coded id"),
+)  # fmt: skip
+_DISCORD_ATTACHMENT = rule(
+    "/attachments/",
+    r"(?i)(?:cdn|media)\.discordapp\.(?:com|net)/attachments/",
+    "Discord attachment",
 )
 # Images on file hosts are embed thumbnails and avatars, not payloads.
 _IMAGE = re.compile(r"(?i)\.(?:png|jpe?g|gif|webp|svg|ico)(?:\?\S*)?$")
-_DISCORD_ATTACHMENT = re.compile(r"(?i)(?:cdn|media)\.discordapp\.(?:com|net)/attachments/")
+
+
+def _bare_hosts(src: SourceFile) -> Iterator[tuple[int, str, SignalKind]]:
+    """(offset, host, kind) for host names ending in a listed suffix. A literal search per
+    suffix: one regex alternation of them all is far slower on large files."""
+    lower = src.lower
+    for suffix, kind in _SUFFIX_KIND.items():
+        end = 0
+        while (start := lower.find(suffix, end)) != -1:
+            end = start + len(suffix)
+            after = lower[end : end + 2]
+            if after[:1] in _HOST_CHARS and not (after[:1] == "." and after[1:] not in _HOST_CHARS):
+                continue  # a longer host name: pastebin.com.example.org
+            before = lower[start - 1] if start else " "
+            if before in _HOST_CHARS and before != ".":
+                continue  # notpastebin.com
+            if before == "/" and lower[start - 3 : start] != "://":
+                continue  # a file path: /tmp/temp.sh
+            begin = start
+            while begin and lower[begin - 1] in _HOST_CHARS:
+                begin -= 1
+            yield begin, lower[begin:end].lstrip(".-"), kind
 
 
 def _kind_of_host(host: str) -> SignalKind | None:
@@ -81,7 +107,10 @@ def _public_ip(host: str) -> str | None:
 
 
 def check_network(src: SourceFile) -> Iterator[StaticSignal]:
-    """Suspicious destinations in code, configs and requirement files (not comments)."""
+    """Suspicious destinations in code, configs and requirement files. Comments and tests
+    are skipped: URLs there are examples and fixtures, not destinations."""
+    if src.role is FileRole.TEST:
+        return
     text = src.text
     seen: set[tuple[SignalKind, str]] = set()
 
@@ -90,24 +119,21 @@ def check_network(src: SourceFile) -> Iterator[StaticSignal]:
             seen.add((kind, detail))
             yield src.signal(kind, offset, detail)
 
-    for pattern, what in (
-        (_DISCORD_WEBHOOK, "Discord webhook"),
-        (_TELEGRAM_BOT, "Telegram bot API"),
-        (_SLACK_HOOK, "Slack incoming webhook"),
-        (_WEBHOOK_CLIENT, "Discord webhook client with a hard-coded id"),
-    ):
-        for m in pattern.finditer(text):
-            yield from once(SignalKind.EXFIL_WEBHOOK, m.start(), f"{what}: {_url_at(text, m)}")
-    for m in _DISCORD_ATTACHMENT.finditer(text):
-        url = _url_at(text, m)
-        if not _IMAGE.search(url):
-            yield from once(SignalKind.PASTE_SITE, m.start(), f"Discord attachment link: {url}")
-    for m in _BARE_HOST.finditer(text):
-        kind = _kind_of_host(m.group(1))
-        url = _url_at(text, m)
-        if kind is not None and not (kind is SignalKind.PASTE_SITE and _IMAGE.search(url)):
-            yield from once(kind, m.start(), f"{m.group(1).lower()}: {url}")
-    if src.role is FileRole.TEST:
+    for entry in _WEBHOOKS:
+        if src.has(*entry.hints):
+            for m in entry.pattern.finditer(text):
+                detail = f"{entry.what}: {_url_at(text, m.start(), m.end())}"
+                yield from once(SignalKind.EXFIL_WEBHOOK, m.start(), detail)
+    if src.has(*_DISCORD_ATTACHMENT.hints):
+        for m in _DISCORD_ATTACHMENT.pattern.finditer(text):
+            url = _url_at(text, m.start(), m.end())
+            if not _IMAGE.search(url):
+                yield from once(SignalKind.PASTE_SITE, m.start(), f"Discord attachment link: {url}")
+    for offset, host, kind in _bare_hosts(src):
+        url = _url_at(text, offset, offset + len(host))
+        if not (kind is SignalKind.PASTE_SITE and _IMAGE.search(url)):
+            yield from once(kind, offset, f"{host}: {url}")
+    if "://" not in text:
         return
     for m in _URL.finditer(text):
         host = m.group(1).split("/", 1)[0].split("@")[-1]
@@ -119,12 +145,11 @@ def check_network(src: SourceFile) -> Iterator[StaticSignal]:
             yield from once(SignalKind.RAW_IP_URL, m.start(), display(m.group(0)[:200]))
 
 
-def _url_at(text: str, m: re.Match[str]) -> str:
-    """The whole URL-like token around a match, for the detail."""
-    start = m.start()
-    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "'\"`(<[{=,":
+def _url_at(text: str, start: int, end: int) -> str:
+    """The whole URL-like token around text[start:end], for the detail."""
+    low, high = max(0, start - 200), min(len(text), end + 200)
+    while start > low and not text[start - 1].isspace() and text[start - 1] not in "'\"`(<[{=,":
         start -= 1
-    end = m.end()
-    while end < len(text) and not text[end].isspace() and text[end] not in "'\"`)>]},;":
+    while end < high and not text[end].isspace() and text[end] not in "'\"`)>]},;":
         end += 1
     return display(text[start:end][:200])

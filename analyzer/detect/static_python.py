@@ -7,13 +7,18 @@ import re
 from collections.abc import Iterator
 
 from analyzer.detect.static_text import SourceFile, clip, display
-from analyzer.detect.static_types import SignalKind, StaticSignal
+from analyzer.detect.static_types import MAX_SIGNALS_PER_CHECK, SignalKind, StaticSignal
 
 # Commands pip runs while installing an sdist; build_ext/build_py/sdist overrides are the
 # ordinary way to compile extensions or generate files, so they are not reported.
 _HOOK_COMMANDS = frozenset(
     {"install", "develop", "egg_info", "build", "bdist_egg", "easy_install", "install_lib",
      "install_scripts", "install_data", "dist_info"}
+)  # fmt: skip
+# Commands only a developer runs (never pip): code in their classes is not install-time.
+_DEV_COMMANDS = frozenset(
+    {"test", "pytest", "sdist", "upload", "register", "clean", "check", "docs", "build_sphinx",
+     "lint", "flake8", "format", "coverage", "release", "publish", "bdist_rpm", "tox"}
 )  # fmt: skip
 _BUILD_TOOLS = frozenset(
     {"git", "hg", "svn", "pkg-config", "cython", "cythonize", "make", "cmake", "ninja", "meson",
@@ -28,6 +33,8 @@ _PROCESS_FUNCS = frozenset(
      "getstatusoutput", "startfile", "spawn", "execv", "execve", "execvp", "execl", "execlp",
      "spawnv", "spawnl", "spawnlp", "spawnvp"}
 )  # fmt: skip
+# Real setup.py files are a few KB; a huge one is parsed by pattern (the AST costs seconds).
+_MAX_AST_CHARS = 512 * 1024
 _PROCESS_MODULES = ("os", "subprocess", "pty", "commands", "sh")
 _NETWORK_NAMES = frozenset(
     {"urlopen", "urlretrieve", "create_connection", "HTTPConnection", "HTTPSConnection",
@@ -65,6 +72,9 @@ class _SetupVisitor(ast.NodeVisitor):
         self.signals: list[StaticSignal] = []
         self.process_aliases: set[str] = set()
         self.read_names: set[str] = set()
+        self.dev_only = {
+            target for _, command, target in _commands(tree) if command in _DEV_COMMANDS
+        }
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "") in _PROCESS_MODULES:
                 self.process_aliases |= {a.asname or a.name for a in node.names}
@@ -72,6 +82,10 @@ class _SetupVisitor(ast.NodeVisitor):
                 self.read_names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
 
     def _emit(self, kind: SignalKind, node: ast.AST, detail: str) -> None:
+        if self.scope and self.scope[0] in self.dev_only:
+            return
+        if len(self.signals) >= MAX_SIGNALS_PER_CHECK:
+            return
         where = f"in {'.'.join(self.scope)}" if self.scope else "at module level"
         offset = self.src.offset_of(getattr(node, "lineno", 1), getattr(node, "col_offset", 0))
         self.signals.append(self.src.signal(kind, offset, f"{detail} ({where})"))
@@ -84,6 +98,8 @@ class _SetupVisitor(ast.NodeVisitor):
     visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _scoped
 
     def visit_Call(self, node: ast.Call) -> None:
+        if len(self.signals) >= MAX_SIGNALS_PER_CHECK:
+            return
         name = _dotted(node.func)
         last = name.rsplit(".", 1)[-1]
         module = name.rsplit(".", 1)[0] if "." in name else ""
@@ -121,22 +137,41 @@ def _command_text(call: ast.Call) -> str:
     return display(clip(text, width=150))
 
 
+def _commands(tree: ast.Module) -> Iterator[tuple[ast.AST, str, str]]:
+    """(node, command, class name) for every cmdclass-style entry: {'install': C},
+    dict(install=C), and cmdclass['install'] = C."""
+
+    def is_class(value: ast.expr) -> bool:
+        return isinstance(value, ast.Name | ast.Attribute)
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=True):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str) and is_class(value):
+                    yield key, key.value, _dotted(value)
+        elif isinstance(node, ast.Call) and _dotted(node.func) == "dict":
+            for kw in node.keywords:
+                if kw.arg is not None and is_class(kw.value):
+                    yield kw, kw.arg, _dotted(kw.value)
+        elif isinstance(node, ast.Assign) and is_class(node.value):
+            for target in node.targets:
+                if (
+                    isinstance(target, ast.Subscript)
+                    and "cmdclass" in _dotted(target.value)
+                    and isinstance(target.slice, ast.Constant)
+                    and isinstance(target.slice.value, str)
+                ):
+                    yield target, target.slice.value, _dotted(node.value)
+
+
 def _hooks(tree: ast.Module) -> Iterator[tuple[ast.AST, str, str]]:
     """(node, command, class name) for every install-time command a setup.py replaces."""
     classes = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
     seen: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Dict):
-            pairs = zip(node.keys, node.values, strict=True)
-            for key, value in pairs:
-                if (
-                    isinstance(key, ast.Constant)
-                    and key.value in _HOOK_COMMANDS
-                    and isinstance(value, ast.Name | ast.Attribute)
-                ):
-                    target = _dotted(value)
-                    seen.add(target)
-                    yield classes.get(target, key), str(key.value), target
+    for key, command, target in _commands(tree):
+        if command in _HOOK_COMMANDS:
+            seen.add(target)
+            yield classes.get(target, key), command, target
     for name, cls in classes.items():
         bases = {_dotted(b).rsplit(".", 1)[-1] for b in cls.bases}
         hooked = sorted(bases & _HOOK_COMMANDS)
@@ -155,18 +190,29 @@ def _calls_in(node: ast.AST) -> str:
 
 
 def check_setup_py(src: SourceFile) -> Iterator[StaticSignal]:
-    try:
-        tree = ast.parse(src.text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        yield from _fallback(src)
+    if len(src.text) > _MAX_AST_CHARS:
+        yield from _fallback(src, "setup.py too large to parse")
         return
+    try:
+        signals = _from_ast(src, ast.parse(src.text))
+    except (SyntaxError, ValueError, MemoryError):
+        yield from _fallback(src, "setup.py did not parse")
+        return
+    except RecursionError:  # deeply nested code, in the parser or in our tree walks
+        yield from _fallback(src, "setup.py nests too deeply to parse")
+        return
+    yield from signals
+
+
+def _from_ast(src: SourceFile, tree: ast.Module) -> list[StaticSignal]:
+    signals = []
     for node, command, target in _hooks(tree):
         detail = f"cmdclass {command!r} -> {display(target)}{_calls_in(node)}"
         offset = src.offset_of(getattr(node, "lineno", 1), getattr(node, "col_offset", 0))
-        yield src.signal(SignalKind.SETUP_CMDCLASS_HOOK, offset, detail)
+        signals.append(src.signal(SignalKind.SETUP_CMDCLASS_HOOK, offset, detail))
     visitor = _SetupVisitor(src, tree)
     visitor.visit(tree)
-    yield from visitor.signals
+    return signals + visitor.signals
 
 
 _FALLBACK = (
@@ -176,20 +222,22 @@ _FALLBACK = (
      SignalKind.SETUP_RUNS_PROCESS),
     (re.compile(r"\b(?:urlopen|urlretrieve|requests\.\w+|socket\.socket)\s*\("),
      SignalKind.SETUP_NETWORK),
+    (re.compile(r"(?<![\w.])(?:exec|eval)\s*\((?!\s*(?:open\(|f\.read|['\"]))"),
+     SignalKind.SETUP_EXEC),
 )  # fmt: skip
 
 
-def _fallback(src: SourceFile) -> Iterator[StaticSignal]:
-    """setup.py that Python 3 cannot parse (often Python 2): patterns instead of the AST."""
+def _fallback(src: SourceFile, why: str) -> Iterator[StaticSignal]:
+    """Patterns instead of the AST, for a setup.py Python 3 cannot parse (often Python 2)."""
     for pattern, kind in _FALLBACK:
         m = pattern.search(src.text)
         if m:
-            yield src.signal(kind, m.start(), f"{m.group()} (setup.py did not parse; by pattern)")
+            yield src.signal(kind, m.start(), f"{m.group()} ({why}; matched by pattern)")
 
 
 def check_pth(src: SourceFile) -> Iterator[StaticSignal]:
     """site.py executes .pth lines that start with 'import' at every interpreter start."""
     for offset, line in src.lines():
-        if re.match(r"import[ \t]", line):
+        if re.match(r"\ufeff?import[ \t]", line):  # newer site.py reads .pth as utf-8-sig
             detail = f"runs at every Python start: {display(clip(line, width=150))}"
             yield src.signal(SignalKind.PTH_IMPORT, offset, detail)

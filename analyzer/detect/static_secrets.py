@@ -5,53 +5,61 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from analyzer.detect.static_text import Lang, SourceFile
+from analyzer.detect.static_text import Lang, Rule, SourceFile, rule
 from analyzer.detect.static_types import FileRole, SignalKind, StaticSignal
 
 _SEP = r"[\\/]+"
+# MetaMask, Phantom, Coinbase Wallet, Binance Wallet: extension ids stealers look for.
+_WALLET_EXTENSIONS = (
+    "nkbihfbeogaeaoehlefnkodbefgpgknn", "bfnaelmomeimhlpmgjnjophhpkkoljpa",
+    "hnfanknocfeofbddgcijnmhnfnkdnaad", "fhbohimaelbohpjbbldcngcnapndodjp",
+)  # fmt: skip
 _STEALER_TARGETS = (
-    (re.compile(rf"(?i)Local Storage{_SEP}leveldb"), "Discord/browser Local Storage leveldb"),
-    (re.compile(r"\[\\w-\]\{24\}\\\.\[\\w-\]\{6\}|\[\\w\]\{24\}\\\.|mfa\\\.\[\\w-\]\{84\}"),
-     "Discord token regex"),
-    (re.compile(r"dQw4w9WgXcQ:"), "encrypted Discord token prefix"),
-    (re.compile(r"(?i)['\"/\\]Login Data['\"]"), "browser saved passwords (Login Data)"),
-    (re.compile(r"(?i)['\"/\\]Web Data['\"]"), "browser autofill/cards (Web Data)"),
-    (re.compile(rf"(?i)(?:Network{_SEP}|['\"])Cookies['\"]"), "browser cookie store"),
-    (re.compile(r"(?i)\bencrypted_key\b"), "browser master key (Local State)"),
-    (re.compile(r"\bCryptUnprotectData\b"), "DPAPI decryption"),
-    (re.compile(r"(?i)\b(?:key4\.db|logins\.json)\b"), "Firefox password store"),
-    (re.compile(r"(?i)\bwallet\.dat\b|\bEthereum[\\/]+keystore|\bExodus[\\/]+exodus\.wallet"
-                r"|\bElectrum[\\/]+wallets|\bAtomic[\\/]+Local Storage"), "crypto wallet files"),
-    (re.compile(r"nkbihfbeogaeaoehlefnkodbefgpgknn|bfnaelmomeimhlpmgjnjophhpkkoljpa"
-                r"|hnfanknocfeofbddgcijnmhnfnkdnaad|fhbohimaelbohpjbbldcngcnapndodjp"),
-     "wallet browser extension storage"),
-    (re.compile(r"(?i)Telegram Desktop[\\/]+tdata|['\"]tdata['\"]"), "Telegram session (tdata)"),
-    (re.compile(r"(?i)\bssfn\w*|loginusers\.vdf"), "Steam session files"),
-    (re.compile(r"(?i)\.ROBLOSECURITY"), "Roblox session cookie"),
-    (re.compile(r"(?i)FileZilla[\\/]+(?:recentservers|sitemanager)\.xml"), "FileZilla servers"),
+    rule("leveldb", r"(?i)Local Storage(?:[\\/]+|['\"]\s*,\s*['\"])leveldb",
+         "Discord/browser Local Storage leveldb"),
+    rule("{24}|{84}", r"\[\\w-?\]\{24\}\\\.|mfa\\\.\[\\w-\]\{84\}", "Discord token regex"),
+    rule("dqw4w9wgxcq", r"dQw4w9WgXcQ:", "encrypted Discord token prefix"),
+    rule("login data", r"(?i)['\"/\\]Login Data['\"]", "browser saved passwords (Login Data)"),
+    rule("web data", r"(?i)['\"/\\]Web Data['\"]", "browser autofill/cards (Web Data)"),
+    rule("cookies", rf"(?i)(?:Network|Default|Profile \d+){_SEP}Cookies\b|\bcookies\.sqlite\b",
+         "browser cookie store"),
+    rule("local state|os_crypt", r"(?i)['\"/\\]Local State['\"]|\bos_crypt\b",
+         "browser master key (Local State)"),
+    rule("cryptunprotectdata", r"\bCryptUnprotectData\b", "DPAPI decryption"),
+    rule("key4.db|logins.json", r"(?i)\b(?:key4\.db|logins\.json)\b", "Firefox password store"),
+    rule("wallet.dat|keystore|exodus|electrum|atomic",
+         rf"(?i)\bwallet\.dat\b|\bEthereum{_SEP}keystore|\bExodus{_SEP}exodus\.wallet"
+         rf"|\bElectrum{_SEP}wallets|\bAtomic{_SEP}Local Storage", "crypto wallet files"),
+    rule("|".join(_WALLET_EXTENSIONS), "|".join(_WALLET_EXTENSIONS),
+         "wallet browser extension storage"),
+    rule("tdata", rf"(?i)Telegram Desktop{_SEP}tdata|telegram[^\n]{{0,60}}['\"/\\]tdata\b",
+         "Telegram session (tdata)"),
+    rule("ssfn|loginusers", r"(?i)['\"/\\]ssfn|loginusers\.vdf", "Steam session files"),
+    rule(".roblosecurity", r"(?i)\.ROBLOSECURITY", "Roblox session cookie"),
+    rule("filezilla", rf"(?i)FileZilla{_SEP}(?:recentservers|sitemanager)\.xml",
+         "FileZilla servers"),
 )  # fmt: skip
 _CREDENTIAL_FILES = (
-    (re.compile(r"\.ssh[\\/]+(?:id_\w+|authorized_keys)|['\"]~?/?\.ssh['\"/]"), "~/.ssh"),
-    (re.compile(r"\.aws[\\/]+credentials|['\"]\.aws['\"]"), "~/.aws/credentials"),
-    (re.compile(r"['\"/\\~]\.npmrc\b"), ".npmrc"),
-    (re.compile(r"['\"/\\~]\.pypirc\b"), ".pypirc"),
-    (re.compile(r"\.git-credentials\b"), ".git-credentials"),
-    (re.compile(r"\.docker[\\/]+config\.json"), "~/.docker/config.json"),
-    (re.compile(r"\.kube[\\/]+config\b"), "~/.kube/config"),
-    (re.compile(r"/etc/shadow\b"), "/etc/shadow"),
-    (re.compile(r"['\"/\\~]\.(?:bash|zsh)_history\b"), "shell history"),
-    (re.compile(r"application_default_credentials\.json|gcloud[\\/]+credentials"), "gcloud"),
+    rule(".ssh", rf"\.ssh{_SEP}(?:id_\w+|authorized_keys)|['\"]~?/?\.ssh['\"/]", "~/.ssh"),
+    rule(".aws", rf"\.aws{_SEP}credentials|['\"]\.aws['\"]", "~/.aws/credentials"),
+    rule(".npmrc", r"['\"/\\~]\.npmrc\b", ".npmrc"),
+    rule(".pypirc", r"['\"/\\~]\.pypirc\b", ".pypirc"),
+    rule(".git-credentials", r"\.git-credentials\b", ".git-credentials"),
+    rule(".docker", rf"\.docker{_SEP}config\.json", "~/.docker/config.json"),
+    rule(".kube", rf"\.kube{_SEP}config\b", "~/.kube/config"),
+    rule("/etc/shadow", r"/etc/shadow\b", "/etc/shadow"),
+    rule("_history", r"['\"/\\~]\.(?:bash|zsh)_history\b", "shell history"),
+    rule("application_default_credentials|gcloud",
+         rf"application_default_credentials\.json|gcloud{_SEP}credentials", "gcloud"),
 )  # fmt: skip
 
 
-def _found(
-    src: SourceFile, table: tuple[tuple[re.Pattern[str], str], ...]
-) -> list[tuple[int, str]]:
+def _found(src: SourceFile, table: tuple[Rule, ...]) -> list[tuple[int, str]]:
     hits = []
-    for pattern, what in table:
-        m = pattern.search(src.text)
+    for entry in table:
+        m = entry.search(src)
         if m and not src.is_comment(m.start()):
-            hits.append((m.start(), what))
+            hits.append((m.start(), entry.what))
     return sorted(hits)
 
 
@@ -84,7 +92,7 @@ _NETWORK = re.compile(
 
 
 def check_env_exfil(src: SourceFile) -> Iterator[StaticSignal]:
-    m = _ENV_DUMP.search(src.text)
+    m = _ENV_DUMP.search(src.text) if src.has("os.environ", "process.env") else None
     if m and not src.is_comment(m.start()):
         sends = " and the file makes network calls" if _NETWORK.search(src.text) else ""
         yield src.signal(SignalKind.ENV_EXFIL, m.start(), f"whole environment serialised{sends}")

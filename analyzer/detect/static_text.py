@@ -6,11 +6,12 @@ import base64
 import binascii
 import bisect
 import enum
+import functools
 import math
 import re
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from analyzer.detect.static_types import EXCERPT_CHARS, FileRole, SignalKind, StaticSignal
 
@@ -109,10 +110,25 @@ class SourceFile:
     lang: Lang
     text: str
     origin: tuple[int, str] | None = None
-    _starts: list[int] = field(default_factory=list, repr=False)
 
-    def __post_init__(self) -> None:
-        self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+    @functools.cached_property
+    def lower(self) -> str:
+        """The text in lower case, for the cheap literal pre-checks of `Rule`."""
+        return self.text.lower()
+
+    @functools.cached_property
+    def _starts(self) -> list[int]:
+        return [0] + [m.end() for m in re.finditer("\n", self.text)]
+
+    @functools.cached_property
+    def long_lines(self) -> list[tuple[int, str]]:
+        """(offset, text) of lines of 100 characters or more: blobs, long strings, packed
+        code and whitespace tricks all live in these, so those checks read only them."""
+        return [(m.start(), m.group()) for m in re.finditer(r"(?m)^[^\n]{100,}", self.text)]
+
+    def has(self, *hints: str) -> bool:
+        """True when any of the lower-case literals occurs in the text."""
+        return any(h in self.lower for h in hints)
 
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self._starts, offset)
@@ -131,19 +147,22 @@ class SourceFile:
 
     def is_comment(self, offset: int) -> bool:
         """True when `offset` sits on a line that is only a comment."""
-        stripped = self.line_text(self.line_of(offset)).lstrip()
+        start = self.offset_of(self.line_of(offset))
+        stripped = self.text[start : start + 200].lstrip(" \t")  # bounded: lines can be huge
         if self.lang in (Lang.PYTHON, Lang.SHELL, Lang.POWERSHELL):
             return stripped.startswith("#")
         if self.lang is Lang.JS:
-            return stripped.startswith(("//", "/*", "* ")) or stripped == "*"
+            return stripped.startswith(("//", "/*", "* ", "*\n")) or stripped == "*"
         if self.lang is Lang.BATCH:
             return stripped.lower().startswith(("rem ", "::"))
         return False
 
     def signal(self, kind: SignalKind, offset: int, detail: str) -> StaticSignal:
         line = self.line_of(offset)
-        col = offset - self._starts[line - 1]
+        col = offset - self.offset_of(line)
         excerpt = display(clip(self.line_text(line), col))
+        if len(excerpt) > EXCERPT_CHARS + 2:  # escapes made it longer
+            excerpt = excerpt[:EXCERPT_CHARS] + "…"
         if self.origin is None:
             return StaticSignal(kind, self.path, line, excerpt, detail, self.role)
         blob_line, what = self.origin
@@ -153,6 +172,24 @@ class SourceFile:
 
     def file_signal(self, kind: SignalKind, detail: str) -> StaticSignal:
         return StaticSignal(kind, self.path, None, "", detail, self.role)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A pattern, what it means, and lower-case literals one of which must be in the text
+    for the pattern to be worth running (regexes are the slow part of a scan)."""
+
+    hints: tuple[str, ...]
+    pattern: re.Pattern[str]
+    what: str
+
+    def search(self, src: SourceFile) -> re.Match[str] | None:
+        return self.pattern.search(src.text) if src.has(*self.hints) else None
+
+
+def rule(hints: str, pattern: str, what: str) -> Rule:
+    """A `Rule` from '|'-separated hints and a pattern string."""
+    return Rule(tuple(hints.split("|")), re.compile(pattern), what)
 
 
 def b64decode_loose(text: str) -> bytes | None:
@@ -186,10 +223,11 @@ def as_text(data: bytes) -> str | None:
         candidates.append(data.decode("utf-16-le", "replace"))
     candidates.append(data.decode("utf-8", "replace"))
     for text in candidates:
-        if not text:
+        sample = text[:65536]
+        if not sample:
             continue
-        printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
-        if printable / len(text) >= 0.95 and text.count("\ufffd") <= len(text) // 100:
+        printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in sample)
+        if printable / len(sample) >= 0.95 and sample.count("\ufffd") <= len(sample) // 100:
             return text
     return None
 

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 # after MAX_TOTAL_BYTES in one package, further files get only the executable-header check.
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
-# Signals of one kind in one file beyond this many are counted in the last one's detail.
+# Signals of one kind in one file beyond this many are counted in the last one's detail;
+# one check stops after MAX_SIGNALS_PER_CHECK in a file (so counts stop there too).
 MAX_PER_KIND_PER_FILE = 5
+MAX_SIGNALS_PER_CHECK = 50
 EXCERPT_CHARS = 200
 # Base64 runs at least this long are decoded, classified and their text rescanned.
 BLOB_MIN_CHARS = 160
@@ -148,8 +150,10 @@ _STRONG = frozenset(
 class FileRole(enum.StrEnum):
     """When a file's code would run, which is how much a signal in it should count.
 
-    DOCS and METADATA files get only the executable-header check; TEST files skip the
-    weak kinds (blobs, entropy, minified, raw IPs).
+    DOCS and METADATA files get only the executable-header check. DATA files (configs,
+    requirement files) are read for destinations only. TEST files skip destinations
+    (URLs there are fixtures) and the weak kinds (blobs, entropy, minified); strong
+    behaviour found in them is still reported, marked TEST.
     """
 
     INSTALL = "install"  # setup.py, .pth, package.json and the files its install scripts run

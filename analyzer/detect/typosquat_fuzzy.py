@@ -14,7 +14,9 @@ def within(a: str, b: str, limit: int) -> bool:
 
     Branches only at the first difference, so it costs a few slices for limits of 1-2.
     """
-    if limit == 0 or abs(len(a) - len(b)) > limit:
+    if abs(len(a) - len(b)) > limit:
+        return False
+    if limit == 0:
         return a == b
     _, a, b = trim(a, b)
     if not a or not b:
@@ -83,11 +85,15 @@ def plausible_typo(query: str, target: str) -> int | None:
         limit = 1
         if not within(query, target, 1):
             return None
-    _, added, dropped = trim(query, target)
+    start, added, dropped = trim(query, target)
     if added.isdigit() and dropped.isdigit():
         return None  # another version (`cupy-cuda12x`, `newspaper4k`), not a typo
-    if length < ANY_EDIT_FROM and classify(query, target) not in _SLIPS:
-        return None
+    if length < ANY_EDIT_FROM:
+        # A first letter gained or lost makes another word (`fetch`, `ofetch`), rarely a slip.
+        if start == 0 and not (added and dropped):
+            return None
+        if classify(query, target) not in _SLIPS:
+            return None
     return 1 if limit == 1 or within(query, target, 1) else 2
 
 

@@ -167,5 +167,9 @@ def classify(query: str, target: str) -> Kind:
         return Kind.REPEAT if len(query) > len(target) else Kind.OMISSION
     if len(added) == 1 and not dropped:
         beside = query[start - 1 : start] + query[start + 1 : start + 2]
-        return Kind.REPEAT if added in beside else Kind.EDIT
+        if added in beside:
+            return Kind.REPEAT
+        # A finger that also hits the next key: `py-corfd`, `xsetuptools`.
+        near = KEYBOARD_NEIGHBOURS.get(added, frozenset())
+        return Kind.KEYBOARD if any(ch in near for ch in beside) else Kind.EDIT
     return Kind.OMISSION if not added and len(dropped) == 1 else Kind.EDIT

@@ -68,14 +68,16 @@ class HttpClient:
                 return call()
             except NotFound:
                 raise
-            except urllib.error.HTTPError as exc:
-                if exc.code < 500 and exc.code not in (408, 429):
-                    raise FeedError(f"{what}: HTTP {exc.code} {exc.reason}") from exc
-                problem = f"HTTP {exc.code} {exc.reason}"
+            except (urllib.error.HTTPError, xmlrpc.client.ProtocolError) as exc:
+                code = exc.code if isinstance(exc, urllib.error.HTTPError) else exc.errcode
+                problem = _describe(exc)
+                if code < 500 and code not in (408, 429):  # asking again will not help
+                    raise FeedError(f"{what}: {problem}") from exc
             except TRANSIENT as exc:
                 problem = _describe(exc)
             if attempt + 1 == attempts or self.stop.is_set():
-                raise FeedError(f"{what}: {problem} (after {attempt + 1} attempts)")
+                tries = "1 attempt" if attempt == 0 else f"{attempt + 1} attempts"
+                raise FeedError(f"{what}: {problem} (after {tries})")
             delay = self.policy.delay(attempt)
             log.warning("%s: %s; retry %d/%d in %.1f s", what, problem, attempt + 2, attempts,
                         delay)
@@ -138,6 +140,8 @@ class _SafeTimeoutTransport(xmlrpc.client.SafeTransport):
 
 
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code} {exc.reason}"
     if isinstance(exc, xmlrpc.client.ProtocolError):
         return f"HTTP {exc.errcode} {exc.errmsg}"
     if isinstance(exc, xmlrpc.client.Fault):

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer.errors import FetchError, UnsafeArchiveError
-from analyzer.fetch.members import MemberKind, check_link, check_name, check_zip_mode
+from analyzer.fetch.members import (
+    MemberKind,
+    check_link,
+    check_name,
+    check_zip_mode,
+    symlink_on_path,
+)
 
 __all__ = ["ArchiveLimits", "ArchiveMember", "MemberKind", "inspect_archive", "read_members"]
 
@@ -67,27 +73,14 @@ def inspect_archive(path: Path, limits: ArchiveLimits | None = None) -> tuple[Ar
     links = {m.name for m in members if m.kind is MemberKind.SYMLINK}
     for member in members:
         # Checks made on a path's text do not hold once the path runs through a symlink.
-        through = _symlink_on_path(member.name, links)
+        through = symlink_on_path(member.name, links)
         if through is None and member.link_target is not None:
             base = "" if member.kind is MemberKind.HARDLINK else posixpath.dirname(member.name)
-            through = _symlink_on_path(posixpath.join(base, member.link_target), links)
+            through = symlink_on_path(posixpath.join(base, member.link_target), links)
         if through is not None:
             raise UnsafeArchiveError(
                 f"{path.name}: member {member.name[:120]!r} goes through symlink {through!r}")
     return tuple(members)
-
-
-def _symlink_on_path(path: str, links: set[str]) -> str | None:
-    """The first symlink among the folders `path` passes through, if any."""
-    prefix: list[str] = []
-    for part in path.split("/")[:-1]:
-        if part == "..":
-            prefix = prefix[:-1]
-        elif part not in ("", "."):
-            prefix.append(part)
-            if "/".join(prefix) in links:
-                return "/".join(prefix)
-    return None
 
 
 def read_members(

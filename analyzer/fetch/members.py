@@ -78,3 +78,16 @@ def check_zip_mode(archive: str, name: str, info: zipfile.ZipInfo) -> MemberKind
     if stat.S_ISDIR(mode):
         return MemberKind.DIR
     raise _refuse(archive, "member", name, "has an unsupported file type")
+
+
+def symlink_on_path(path: str, links: set[str]) -> str | None:
+    """The first symlink among the folders `path` passes through, if any."""
+    prefix: list[str] = []
+    for part in path.split("/")[:-1]:
+        if part == "..":
+            prefix = prefix[:-1]
+        elif part not in ("", "."):
+            prefix.append(part)
+            if "/".join(prefix) in links:
+                return "/".join(prefix)
+    return None

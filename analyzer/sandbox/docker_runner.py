@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import tempfile
@@ -72,17 +73,31 @@ class SandboxRun:
     notes: tuple[str, ...]  # what the driver could not do (e.g. the simulator did not start)
 
 
+# One client per daemon and process (a forked worker must not share its parent's sockets).
+_CLIENTS: dict[tuple[str, int], docker.DockerClient] = {}
+
+
 def connect() -> docker.DockerClient:
     """A client for the sandbox daemon, or a SandboxError that says how to get one."""
-    url = docker_host()
+    key = (docker_host(), os.getpid())
+    if key[0].startswith("unix://") and not Path(key[0][len("unix://"):]).exists():
+        # Said before docker-py tries: its failed connect leaves a socket open.
+        raise SandboxError(f"the Docker daemon at {key[0]} is not running (no socket); "
+                           "run `make setup` (as root) or `pkgsandbox doctor`")
+    client = _CLIENTS.get(key)
     try:
-        client = docker.DockerClient(base_url=url, timeout=60)
+        if client is None:
+            client = docker.DockerClient(base_url=key[0], timeout=60)
         client.ping()
     except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+        _CLIENTS.pop(key, None)
+        if client is not None:
+            client.close()
         raise SandboxError(
-            f"the Docker daemon at {url} is not reachable ({type(exc).__name__}); "
+            f"the Docker daemon at {key[0]} is not reachable ({type(exc).__name__}); "
             "run `make setup` (as root) or `pkgsandbox doctor`"
         ) from None
+    _CLIENTS[key] = client
     return client
 
 
@@ -144,12 +159,14 @@ class DockerSandbox:
                 detach=True,
             )
             try:
-                return self._run_container(container, phases, bait)
+                run = self._run_container(container, phases, bait)
             except BaseException:
+                _remove(container)
+                # After the removal: runsc's `delete` writes its own log into this folder.
                 shutil.rmtree(trace_dir(container.id), ignore_errors=True)
                 raise
-            finally:
-                _remove(container)
+            _remove(container)
+            return run
 
     def _run_container(self, container: Any, phases: tuple[Phase, ...], bait: Bait) -> SandboxRun:
         budget = sum(self.limits.timeout(p) for p in phases) + 60.0

@@ -24,9 +24,8 @@ def _feeds(text: str) -> tuple[str, ...]:
     names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
     unknown = [n for n in names if n not in FEEDS]
     if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown feed {unknown[0]!r}" if unknown else "no feed named"
-            f" (choose from {','.join(FEEDS)})")
+        problem = f"unknown feed {unknown[0]!r}" if unknown else "no feed named"
+        raise argparse.ArgumentTypeError(f"{problem} (choose from {','.join(FEEDS)})")
     return names
 
 

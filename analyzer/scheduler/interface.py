@@ -12,6 +12,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable
 
+from analyzer.errors import Error
 from analyzer.fetch.interface import Target
 from analyzer.models import AnalysisResult
 
@@ -20,6 +21,10 @@ Analyse = Callable[[Target], AnalysisResult]
 # Picklable (a module-level function or a frozen dataclass), called once in each worker
 # process, so that nothing unpicklable (a Docker client) crosses a process boundary.
 AnalyserFactory = Callable[[], Analyse]
+
+
+class SchedulerError(Error):
+    """The workers cannot run: they fail as soon as they start."""
 
 
 class WorkerBackend(abc.ABC):
@@ -31,7 +36,10 @@ class WorkerBackend(abc.ABC):
 
     @abc.abstractmethod
     def supervise(self) -> list[str]:
-        """Called on every watcher tick: replace lost workers, hand out work; log lines."""
+        """Called on every watcher tick: replace lost workers, hand out work; log lines.
+
+        Raises `SchedulerError` when workers cannot start at all.
+        """
 
     @abc.abstractmethod
     def alive(self) -> int:

@@ -70,7 +70,8 @@ class MetricsServer:
         self._server = ThreadingHTTPServer((host, port), _handler(db))
         self._server.daemon_threads = True
         self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever,
+        # A short poll interval: shutdown() waits for the loop to notice.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.1,),
                                         name="pkgsandbox-metrics", daemon=True)
         self._thread.start()
 

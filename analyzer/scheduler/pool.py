@@ -1,7 +1,9 @@
 """Local workers: N processes on this machine, each polling the job table.
 
-Processes are spawned, not forked: a fork would copy the watcher's database connections
-and threads into every worker.
+Workers are not forked from the watcher, which would copy its database connections and
+threads into them: they come from a fork server, a clean single-threaded process that
+has imported the worker code once, so a replacement after a kill starts in milliseconds.
+Where there is no fork server (not POSIX), they are spawned.
 """
 
 from __future__ import annotations
@@ -10,27 +12,41 @@ import logging
 import multiprocessing
 import signal
 import time
+from multiprocessing.context import ForkServerContext, SpawnContext
 from multiprocessing.process import BaseProcess
 
-from analyzer.scheduler.interface import AnalyserFactory, WorkerBackend
-from analyzer.scheduler.worker import WorkerSettings, worker_main
+from analyzer.scheduler.interface import AnalyserFactory, SchedulerError, WorkerBackend
+from analyzer.scheduler.worker import EXIT_ABANDONED, WorkerSettings, worker_main
 
 log = logging.getLogger(__name__)
-# A worker that dies at once (bad configuration) is not restarted in a tight loop.
+# A worker that dies at once (bad configuration) is not restarted in a tight loop...
 RESTART_DELAY_S = 2.0
+# ...and one that failed this often in a row within its first seconds never will start.
+EARLY_DEATH_S = 10.0
+EARLY_DEATHS_MAX = 5
 
 
 class LocalPool(WorkerBackend):
     """`count` worker processes, replaced when one dies (kill -9, timeout, crash)."""
 
-    def __init__(self, count: int, settings: WorkerSettings, factory: AnalyserFactory) -> None:
+    def __init__(self, count: int, settings: WorkerSettings, factory: AnalyserFactory,
+                 restart_delay_s: float = RESTART_DELAY_S,
+                 early_deaths_max: int = EARLY_DEATHS_MAX) -> None:
         self.count = max(1, count)
+        self.restart_delay_s = restart_delay_s
+        self.early_deaths_max = early_deaths_max
         self.settings = settings
         self.factory = factory
-        self._context = multiprocessing.get_context("spawn")
+        self._context: ForkServerContext | SpawnContext
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            self._context = multiprocessing.get_context("forkserver")
+            self._context.set_forkserver_preload(["analyzer.scheduler.worker"])
+        else:
+            self._context = multiprocessing.get_context("spawn")
         self._workers: list[BaseProcess | None] = [None] * self.count
         self._started_at = [0.0] * self.count
         self._stopping = False
+        self._early_deaths = 0
 
     def start(self) -> None:
         for index in range(self.count):
@@ -46,7 +62,9 @@ class LocalPool(WorkerBackend):
                               " starting a new one")
                 process.join(0)
                 self._workers[index] = None
-            if not self._stopping and time.monotonic() - self._started_at[index] >= RESTART_DELAY_S:
+                self._count_early_death(index, process.exitcode)
+            if (not self._stopping
+                    and time.monotonic() - self._started_at[index] >= self.restart_delay_s):
                 self._spawn(index)
         return events
 
@@ -70,6 +88,16 @@ class LocalPool(WorkerBackend):
                 log.warning("worker pid %s did not stop in time; killing it", process.pid)
                 process.kill()
                 process.join(5.0)
+
+    def _count_early_death(self, index: int, exitcode: int | None) -> None:
+        # Only an error exit counts: kill -9 or a job timeout is not a start-up problem.
+        early = time.monotonic() - self._started_at[index] < EARLY_DEATH_S
+        failed = exitcode is not None and exitcode > 0 and exitcode != EXIT_ABANDONED
+        self._early_deaths = self._early_deaths + 1 if early and failed else 0
+        if self._early_deaths >= self.early_deaths_max:
+            raise SchedulerError(f"worker processes exit as soon as they start"
+                                 f" ({self._early_deaths} in a row, last {_how(exitcode)});"
+                                 " their error is in the log above")
 
     def _spawn(self, index: int) -> None:
         process = self._context.Process(

@@ -22,8 +22,7 @@ from analyzer.scheduler.metrics import MetricsServer
 from analyzer.scheduler.pool import LocalPool
 from analyzer.scheduler.progress import FeedState, Progress
 from analyzer.scheduler.queue import JobQueue, QueueSettings
-from analyzer.scheduler.sandboxed import SandboxAnalyser
-from analyzer.scheduler.worker import WorkerSettings
+from analyzer.scheduler.worker import SandboxAnalyser, WorkerSettings
 from analyzer.store.database import Database, StoreError, resolve_url
 from analyzer.store.releases import CursorConflict, record_feed_error
 from analyzer.store.stats import status
@@ -112,12 +111,17 @@ def run_watch(config: WatchConfig, once: bool = False,
             metrics = MetricsServer(db, config.metrics_host, config.metrics_port)
             log.info("metrics on http://%s:%d/metrics", config.metrics_host, metrics.port)
         backend.start()
+        next_reap = 0.0
         while not stop.is_set():
             for state in feeds:
                 if time.monotonic() >= state.next_poll and not (once and state.drained):
                     _poll(db, state, config, stop, once)
             for event in backend.supervise():
                 log.warning("%s", event)
+            if time.monotonic() >= next_reap:
+                # The watcher alone re-queues jobs of lost workers: one reaper, not N.
+                _reap(queue)
+                next_reap = time.monotonic() + config.queue.lease_s / 4
             progress.tick()
             if once and all(s.drained for s in feeds) and not queue.has_work():
                 break
@@ -163,6 +167,13 @@ def _poll(db: Database, state: FeedState, config: WatchConfig, stop: threading.E
     state.next_poll = time.monotonic() + config.poll_interval_s
     if created:
         log.info("%s: %d new releases queued", state.feed.name, created)
+
+
+def _reap(queue: JobQueue) -> None:
+    try:
+        queue.reap_expired()
+    except StoreError as exc:
+        log.error("cannot re-queue expired jobs: %s", exc.diagnostics())
 
 
 def _handle_signals(stop: threading.Event) -> Callable[[], None]:

@@ -23,6 +23,7 @@ from typing import TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 
 from analyzer.errors import Error, SandboxError
+from analyzer.fetch.interface import RegistryUrls
 from analyzer.models import AnalysisResult
 from analyzer.scheduler.interface import Analyse, AnalyserFactory
 from analyzer.scheduler.queue import ClaimedJob, JobQueue, QueueSettings
@@ -43,10 +44,6 @@ class WorkerSettings:
     shutdown_grace_s: float = 30.0
     sandbox_backoff_s: float = 30.0
     log_level: int = logging.INFO
-
-    @property
-    def heartbeat_s(self) -> float:
-        return self.queue.lease_s / 3
 
 
 class Outcome(enum.Enum):
@@ -75,7 +72,6 @@ def worker_main(index: int, settings: WorkerSettings, factory: AnalyserFactory) 
         # An orphan (the watcher was killed) finishes its job and goes, rather than linger.
         while not stop.is_set() and os.getppid() == parent:
             try:
-                queue.reap_expired()
                 job = queue.claim(owner)
             except (StoreError, SQLAlchemyError) as exc:
                 log.error("database unavailable: %s", exc)
@@ -113,7 +109,8 @@ def run_job(queue: JobQueue, job: ClaimedJob, analyse: Analyse, settings: Worker
 
     threading.Thread(target=work, name=f"analyse-{job.id}", daemon=True).start()
     started = time.monotonic()
-    next_beat = started + settings.heartbeat_s
+    heartbeat_s = queue.settings.lease_s / 3  # two missed beats still leave the lease alive
+    next_beat = started + heartbeat_s
     grace_ends: float | None = None
     while not done.wait(TICK_S):
         now = time.monotonic()
@@ -129,7 +126,7 @@ def run_job(queue: JobQueue, job: ClaimedJob, analyse: Analyse, settings: Worker
                       state.value if state else "no longer ours")
             return Outcome.ABANDONED
         if now >= next_beat:
-            next_beat = now + settings.heartbeat_s
+            next_beat = now + heartbeat_s
             if not _db(queue.heartbeat, job, attempts=1):
                 log.warning("%s: lease lost; its result will only count if still ours", label)
     return _record(queue, job, box, label, settings, stop)
@@ -174,3 +171,16 @@ def _db(call: Callable[..., T], *args: object, attempts: int = 3) -> T | None:
             log.error("database error (attempt %d/%d): %s", attempt + 1, attempts, exc)
             time.sleep(0.5 * 2 ** attempt)
     return None
+
+
+@dataclass(frozen=True)
+class SandboxAnalyser:
+    """The production `AnalyserFactory`: `Analyzer(urls=...).analyze`, built in the worker."""
+
+    urls: RegistryUrls
+
+    def __call__(self) -> Analyse:
+        # Imported here: the Docker SDK and the sandbox stack load only in workers.
+        from analyzer.analysis import Analyzer
+
+        return Analyzer(urls=self.urls).analyze

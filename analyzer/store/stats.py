@@ -24,12 +24,13 @@ def status(db: Database, now: float | None = None) -> dict[str, Any]:
     """
     now = time.time() if now is None else now
     with db.reading() as session:
-        states = dict(session.execute(select(Job.state, func.count()).group_by(Job.state))
-                      .tuples().all())
+        states: dict[str, int] = {
+            state: count for state, count in session.execute(
+                select(Job.state, func.count()).group_by(Job.state))}
         retrying = session.scalar(select(func.count()).select_from(Job).where(
             Job.state == JobState.QUEUED.value, Job.attempts > 0)) or 0
-        verdicts = session.execute(select(Result.verdict, func.count())
-                                   .group_by(Result.verdict)).tuples().all()
+        verdicts = [(verdict, count) for verdict, count in session.execute(
+            select(Result.verdict, func.count()).group_by(Result.verdict))]
         last_hour = session.scalar(select(func.count()).select_from(Result).where(
             Result.created_at >= now - 3600)) or 0
         releases = session.scalar(select(func.count()).select_from(Version)) or 0

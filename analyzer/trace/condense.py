@@ -16,18 +16,22 @@ REGISTRY_HOSTS = frozenset({
 
 
 def condense(trace: PhaseTrace) -> PhaseTrace:
-    """Drop routine reads, PATH-search exec misses, and local unix-socket chatter."""
+    """Drop routine reads, PATH-search exec misses, local unix-socket chatter, binds to an
+    ephemeral port, and repeated DNS questions."""
     files = tuple(
         event for event in trace.files
         if not (event.access is FileAccess.READ and is_routine_read(event.path))
     )
+    connections = tuple(
+        c for c in trace.network.connections
+        if c.family != "unix" and not (c.syscall == "bind" and not c.port)
+    )
+    dns = tuple({(q.name, q.qtype, q.source): q for q in trace.network.dns}.values())
     return replace(
         trace,
         files=files,
         processes=_without_path_search_misses(trace.processes),
-        network=replace(trace.network, connections=tuple(
-            c for c in trace.network.connections if c.family != "unix"
-        )),
+        network=replace(trace.network, connections=connections, dns=dns),
     )
 
 

@@ -52,41 +52,42 @@ def build_phases(events: RawEvents, phase_of: Mapping[int, Phase | None],
     kept once per phase; every exec is kept.
     """
     phases = {phase: _Phase() for phase in Phase}
-    names: dict[bytes, str] = {}
+    bucket_of = {pid: phases[phase] for pid, phase in phase_of.items() if phase is not None}
+    texts: dict[bytes, str] = {}  # decoded comms and paths: most recur across processes
     dropped = 0
     for event in events:
-        phase = phase_of.get(event[1])
-        if phase is None:
+        bucket = bucket_of.get(event[1])
+        if bucket is None:
             dropped += 1
             continue
-        bucket = phases[phase]
         kind = event[0]
-        if kind == PROC:
+        if kind == FILE:
+            _, pid, comm, path, access, ok, target, mode = event
+            key = (pid, path, access, ok)
+            if key in bucket.seen:
+                continue
+            bucket.seen.add(key)
+            bucket.files.append(FileEvent(
+                pid, _text(texts, comm), _text(texts, path), access, ok,
+                None if target is None else to_text(target), mode))
+        elif kind == PROC:
             _, pid, executable, argv, ok = event
             bucket.processes.append(
                 ProcessEvent(pid, parent.get(pid), to_text(executable), argv, ok))
-            continue
-        key = (FILE, event[1], event[3], event[4], event[5]) if kind == FILE else event
-        if key in bucket.seen:
-            continue
-        bucket.seen.add(key)
-        if kind == FILE:
-            _, pid, comm, path, access, ok, target, mode = event
-            bucket.files.append(FileEvent(
-                pid, _name(names, comm), to_text(path), access, ok,
-                None if target is None else to_text(target), mode))
-        elif kind == CONN:
-            _, pid, comm, family, protocol, address, port, outcome, syscall = event
-            bucket.connections.append(ConnectionEvent(
-                pid, _name(names, comm), family, protocol, address, port, outcome, syscall))
-        else:
-            _, pid, name, qtype = event
-            bucket.dns.append(DnsQuery(name, qtype, pid, "trace"))
+        elif event not in bucket.seen:
+            bucket.seen.add(event)
+            if kind == CONN:
+                _, pid, comm, family, protocol, address, port, outcome, syscall = event
+                bucket.connections.append(ConnectionEvent(
+                    pid, _text(texts, comm), family, protocol, address, port, outcome, syscall))
+            else:
+                _, pid, name, qtype = event
+                bucket.dns.append(DnsQuery(name, qtype, pid, "trace"))
     return {phase: bucket.trace() for phase, bucket in phases.items()}, dropped
 
 
-def _name(cache: dict[bytes, str], comm: bytes) -> str:
-    text = cache.get(comm)
+def _text(cache: dict[bytes, str], raw: bytes) -> str:
+    text = cache.get(raw)
     if text is None:
-        text = cache[comm] = to_text(comm)
+        text = cache[raw] = to_text(raw)
     return text

@@ -18,8 +18,8 @@ _CREATE = b"O_CREAT|O_WRONLY|O_TRUNC"  # what creat() means
 READ, WRITE, DELETE = FileAccess.READ, FileAccess.WRITE, FileAccess.DELETE
 RENAME, CHMOD, MKDIR, LINK = FileAccess.RENAME, FileAccess.CHMOD, FileAccess.MKDIR, FileAccess.LINK
 
-_OPENAT, _OPENAT_PLAIN = sc.OPENAT.fullmatch, sc.OPENAT_PLAIN.fullmatch
-_is_write = sc.is_write
+_OPENAT = sc.OPENAT.fullmatch
+_is_write, _needs_normpath = sc.is_write, sc.needs_normpath
 # Every handler takes an exit line's (pid, comm, args, ret, errno, errtext) and says
 # whether the arguments parsed.
 Handler = Callable[[int, bytes, bytes, int, int | None, bytes], bool]
@@ -47,7 +47,8 @@ class FileCalls:
             b"renameat": p(self._two_at, sc.RENAMEAT, RENAME),
             b"renameat2": p(self._two_at, sc.RENAMEAT2, RENAME),
             b"linkat": p(self._two_at, sc.RENAMEAT2, LINK),
-            b"symlink": p(self._symlink, sc.TWO_PATHS), b"symlinkat": p(self._symlink, sc.SYMLINKAT),
+            b"symlink": p(self._symlink, sc.TWO_PATHS),
+            b"symlinkat": p(self._symlink, sc.SYMLINKAT),
             b"chdir": self.tree.chdir, b"fchdir": self.tree.fchdir,
         }
 
@@ -66,7 +67,7 @@ class FileCalls:
             if base[:1] != b"/":
                 return path
             path = base + b"/" + path if path else base
-        if b"/." in path or b"//" in path or (path[-1:] == b"/" and len(path) > 1):
+        if _needs_normpath(path) and len(path) > 1:
             path = posixpath.normpath(path)
         return path
 
@@ -82,33 +83,29 @@ class FileCalls:
         if path.startswith(_MARKER) and self.tree.marker(
                 pid, path[len(_MARKER):].decode("utf-8", "replace")):
             return
-        if sc.is_write(flags):
-            created = b"O_CREAT" in flags or b"O_TMPFILE" in flags
-            self._add(pid, comm, path, WRITE, errno, None, sc.parse_mode(mode) if created else None)
-        else:
-            self._add(pid, comm, path, READ, errno)
-
-    def openat(self, pid: int, comm: bytes, args: bytes, ret: int, errno: int | None,
-               errtext: bytes) -> bool:
-        # The most frequent line of all (~60% of a production trace): kept lean.
-        m = _OPENAT_PLAIN(args) or _OPENAT(args)
-        if m is None:
-            return False
-        fd, base, path, flags, mode = m.groups()
-        if fd == b"AT_FDCWD" and base and base[:1] == b"/":
-            self.cwd[pid] = base
-        if path[:1] != b"/" or b"/." in path or b"//" in path or path[-1:] == b"/":
-            path = self.resolve(pid, base or b"", path)
-        if path.startswith(_MARKER) and self.tree.marker(
-                pid, path[len(_MARKER):].decode("utf-8", "replace")):
-            return True
         if _is_write(flags):
             created = b"O_CREAT" in flags or b"O_TMPFILE" in flags
             self.events.append((FILE, pid, comm, path, WRITE, errno is None, None,
                                 sc.parse_mode(mode) if created else None))
         else:
             self.events.append((FILE, pid, comm, path, READ, errno is None, None, None))
+
+    def openat(self, pid: int, comm: bytes, args: bytes, ret: int, errno: int | None,
+               errtext: bytes) -> bool:
+        # The most frequent line of all (about 60% of a production trace).
+        m = _OPENAT(args)
+        if m is None:
+            return False
+        self.opened_at(pid, comm, m[1], m[2], m[3], m[4], m[5], errno)
         return True
+
+    def opened_at(self, pid: int, comm: bytes, fd: bytes, base: bytes | None, path: bytes,
+                  flags: bytes, mode: bytes, errno: int | None) -> None:
+        if fd == b"AT_FDCWD" and base and base[:1] == b"/":
+            self.cwd[pid] = base
+        if path[:1] != b"/" or _needs_normpath(path):
+            path = self.resolve(pid, base or b"", path)
+        self._opened(pid, comm, path, flags, mode, errno)
 
     def _open(self, pattern: re.Pattern[bytes], pid: int, comm: bytes, args: bytes, ret: int,
               errno: int | None, errtext: bytes) -> bool:

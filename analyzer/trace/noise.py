@@ -8,9 +8,11 @@ import re
 #
 # What stays visible on purpose: anything under a home folder outside a Python
 # environment (~/.ssh, ~/.aws, ~/.npmrc ...), /etc/passwd and /etc/shadow, /proc/1/*
-# and other processes' /proc entries, /proc/self/{cgroup,mountinfo,mounts} and
-# /.dockerenv (container checks), /sys, /root, and every file of the package outside
-# a site-packages or node_modules tree.
+# and other processes' /proc entries, /proc/self/{cgroup,mountinfo,mounts,environ} and
+# /.dockerenv (container checks, environment theft), /sys, /root, and every file of
+# the package outside a site-packages or node_modules tree. Some of these are read by
+# runtimes too (node reads /proc/self/cgroup, npm reads ~/.npmrc): a rule has to look
+# at which process read them, the list cannot.
 
 _EXACT = frozenset({
     "/", "/etc/ld.so.cache", "/etc/ld.so.preload", "/etc/nsswitch.conf", "/etc/host.conf",
@@ -24,6 +26,8 @@ _EXACT = frozenset({
     "/sys/kernel/mm/transparent_hugepage/enabled",
     "/dev/null", "/dev/zero", "/dev/urandom", "/dev/random", "/dev/tty", "/dev/full",
     "/usr/pyvenv.cfg", "/usr/bin/pyvenv.cfg", "/usr/bin/pybuilddir.txt",
+    "/usr/bin/node", "/usr/bin/nodejs",  # node maps its own binary at start-up
+    "/etc/protocols", "/etc/services", "/etc/ethertypes", "/etc/networks",
 })
 _PREFIXES = (
     "/lib/", "/lib64/", "/usr/lib/x86_64-linux-gnu/", "/usr/lib/aarch64-linux-gnu/",
@@ -32,7 +36,7 @@ _PREFIXES = (
     "/etc/ssl/", "/usr/lib/ssl/", "/usr/share/ca-certificates/", "/etc/ca-certificates",
     "/usr/share/nodejs/", "/usr/lib/nodejs/", "/usr/include/node/", "/usr/share/node_modules/",
     "/etc/alternatives/", "/etc/ld.so.conf", "/etc/locale", "/etc/default/",
-    "/opt/pkgsandbox/", "/dev/pts/", "/dev/fd/",
+    "/opt/pkgsandbox/", "/dev/pts/", "/dev/fd/", "/etc/xdg/pip/",
     "/proc/thread-self/",
 )
 _PROC_SELF_KEPT = frozenset({"cgroup", "mountinfo", "mounts", "environ"})
@@ -43,10 +47,11 @@ _PYTHON_TREE = re.compile(
     r"|[^\0]*?/lib/python3\.\d+)(?:/|$)"
 )
 _PYTHON_FILE = re.compile(
-    r"(?:\.pyc?|\.pyi|\.pth|\.so|/__pycache__|\.py\.typed|/py\.typed|/METADATA|/RECORD|/WHEEL"
-    r"|/INSTALLER|/REQUESTED|/entry_points\.txt|/top_level\.txt|/direct_url\.json"
-    r"|\.dist-info|\.egg-info|/LICENSE[^/]*|/pyvenv\.cfg|\.zip)$"
+    r"(?:\.pyc?|\.pyi|\.pth|\.so|/__pycache__|/py\.typed|\.(?:dist|egg)-info(?:/[^/]+)?"
+    r"|/LICENSE[^/]*|/pyvenv\.cfg)$"
 )
+# The interpreter reading itself, the stdlib zip, pip's own cache.
+_RUNTIME = re.compile(r"(?:/bin/python(?:3(?:\.\d+)?)?|/lib/python3\d*\.zip|/\.cache/pip(?:/.*)?)$")
 _NODE_FILE = re.compile(r"/node_modules/[^\0]*\.(?:js|cjs|mjs|json|node)$")
 _SHARED_LIBRARY = re.compile(r"\.so(?:\.\d+)*$")
 
@@ -67,6 +72,8 @@ def is_routine_read(path: str) -> bool:
         rest = path[python.end():]
         # The tree's folders are listed at every import; its files are the modules.
         return "." not in rest.rsplit("/", 1)[-1] or _PYTHON_FILE.search(path) is not None
-    if path.endswith((".pyc", "/__pycache__")) or path.endswith(("/pyvenv.cfg", "._pth")):
+    if path.endswith((".pyc", "/__pycache__", "/pyvenv.cfg", "._pth")):
+        return True
+    if _RUNTIME.search(path):
         return True
     return _NODE_FILE.search(path) is not None

@@ -14,13 +14,20 @@ from analyzer.trace.reader import TraceReader
 
 BOOT_LOG_GLOB = "*.boot.txt"  # runsc's other logs (gofer, create, start...) hold no syscalls
 
+# What this runsc (2022-12) does not print, so no trace can show: the data of sendto
+# and sendmmsg (glibc's resolver sends its queries with them: the DNS names come from
+# the network simulator's log, the trace shows the connect to port 53), and the
+# address of a sendmsg. Relative paths of non-*at calls resolve only when chdir and
+# fchdir are traced; otherwise they stay relative.
+
 
 @dataclass(frozen=True)
 class ParsedTrace:
     """Every phase's events (driver and setup helpers excluded) and how the log read.
 
-    `orphan_processes`: processes whose parent never appeared (a new pid namespace,
-    a lost line); they are placed by the phase running when they first appeared.
+    `orphan_processes`: process subtrees whose top never had its fork seen (a new pid
+    namespace, a lost line); each is placed, descendants included, in the phase that
+    was running when its top process first appeared.
     `forged_lines`: lines claiming to come from another runsc process, which only a
     traced program writing newlines into paths can produce: a tampering attempt.
     `unattributed_events`: events of the driver, its helpers, or from before the
@@ -51,7 +58,8 @@ def parse_trace_file(path: Path) -> ParsedTrace:
         with open(path, "rb") as handle:
             reader.feed(handle)
     except OSError as error:
-        raise TraceError(f"cannot read the gVisor trace {path}: {error.strerror or error}") from error
+        reason = error.strerror or str(error)
+        raise TraceError(f"cannot read the gVisor trace {path}: {reason}") from error
     return _finish(reader, (str(path),))
 
 
@@ -61,7 +69,8 @@ def parse_trace_dir(path: Path) -> ParsedTrace:
         raise TraceError(f"no gVisor trace folder at {path}")
     logs = sorted(path.glob(BOOT_LOG_GLOB))
     if not logs:
-        raise TraceError(f"no gVisor boot log ({BOOT_LOG_GLOB}) in {path}: was runsc run with --strace?")
+        raise TraceError(
+            f"no gVisor boot log ({BOOT_LOG_GLOB}) in {path}: was runsc run with --strace?")
     return merge([parse_trace_file(log) for log in logs])
 
 

@@ -13,6 +13,9 @@ from analyzer.trace.tree import ProcessTree
 
 # The kernel's restart codes are not results: the call runs again and logs again.
 _RESTART = frozenset({512, 513, 514, 516})
+# Traced in production, read by nobody: listen (bind already names the port),
+# sendmmsg (gVisor prints neither its data nor its addresses), exit_group (no event).
+UNREAD_SYSCALLS = frozenset({"listen", "sendmmsg", "exit_group"})
 
 ExitHandler = Callable[[int, bytes, bytes, int, int | None, bytes], bool]
 EntryHandler = Callable[[int, bytes, bytes], bool]
@@ -35,43 +38,70 @@ class TraceReader:
         self.forged_lines = 0
         self._runsc_pid: bytes | None = None
         tree = self.tree
-        self._exit: dict[bytes, ExitHandler] = {
+        exits: dict[bytes, ExitHandler] = {
             **self.files.handlers(),
             b"execve": self._execve, b"execveat": self._execveat,
             b"clone": tree.clone, b"clone3": tree.fork, b"fork": tree.fork, b"vfork": tree.fork,
             b"socket": sockets.socket, b"connect": sockets.connect, b"bind": sockets.bind,
             b"sendto": sockets.sendto,
         }
-        self._entry: dict[bytes, EntryHandler] = {
+        entries: dict[bytes, EntryHandler] = {
             b"sendmsg": sockets.sendmsg, b"write": sockets.write, b"writev": sockets.write,
         }
+        self._exit = {b"X " + name: handler for name, handler in exits.items()}
+        self._entry = {b"E " + name: handler for name, handler in entries.items()}
+
+    @property
+    def syscalls(self) -> frozenset[str]:
+        """The syscalls whose lines this reader turns into events or state."""
+        return frozenset(key[2:].decode() for key in (*self._exit, *self._entry))
 
     def feed(self, lines: Iterable[bytes]) -> None:
-        header, result = sc.HEADER.match, sc.RESULT.match
+        header, result, glog_line = sc.HEADER.match, sc.RESULT.match, sc.GLOG.match
         exit_handlers, entry_handlers = self._exit, self._entry
         first_seen, tree = self.tree.first_state, self.tree
-        count = syscalls = unparsed = size = 0
+        openat_line, opened_at = sc.OPENAT_LINE.match, self.files.opened_at
+        runsc = self._runsc_pid
+        count = syscalls = unparsed = forged = size = 0
         for line in lines:
             count += 1
             size += len(line)
             match = header(line)
             if match is None:
-                unparsed += self._other_line(line)
+                # Not a syscall line: one of runsc's own log lines, or garbage, or the
+                # rest of a syscall line that a newline inside a path broke in two.
+                glog = glog_line(line)
+                if glog is None:
+                    unparsed += 1 if line.strip() else 0
+                    continue
+                runsc = runsc or glog[1]
+                if b"strace.go:" in line:
+                    unparsed += 1
+                elif b"] \t\tStrace: true" in line:
+                    self._strace_config(line)
                 continue
-            runsc_pid, pid_text, comm, kind, name = match.groups()
-            if runsc_pid != self._runsc_pid:
-                if self._runsc_pid is not None:
+            if match[1] != runsc:
+                if runsc is not None:
                     # Only a newline inside a path a process passed to a syscall can put
                     # a line with another runsc pid here: an attempt to forge events.
-                    self.forged_lines += 1
-                    unparsed += 1
+                    forged += 1
                     continue
-                self._runsc_pid = runsc_pid
+                runsc = match[1]
             syscalls += 1
-            if kind == b"X":
-                handler = exit_handlers.get(name)
-                if handler is None:
+            call = match[4]  # b"X openat", b"E sendmsg"
+            if call == b"X openat":
+                fast = openat_line(line, match.end())
+                if fast is not None:
+                    pid = int(match[2])
+                    if pid not in first_seen:
+                        first_seen[pid] = tree.state
+                    fd, base, path, flags, mode, _, errno_text = fast.groups()
+                    errno = int(errno_text) if errno_text else None
+                    if errno not in _RESTART:
+                        opened_at(pid, match[3], fd, base, path, flags, mode, errno)
                     continue
+            handler = exit_handlers.get(call)
+            if handler is not None:
                 start = match.end()
                 end = line.rfind(b") = ", start)
                 outcome = result(line, end + 4) if end >= 0 else None
@@ -82,35 +112,25 @@ class TraceReader:
                 errno = int(errno_text) if errno_text else None
                 if errno in _RESTART:
                     continue
-                pid = int(pid_text)
+                pid = int(match[2])
                 if pid not in first_seen:
                     first_seen[pid] = tree.state
-                if not handler(pid, comm, line[start:end], int(ret, 0), errno, errtext or b""):
+                if not handler(pid, match[3], line[start:end], int(ret, 0), errno,
+                               errtext or b""):
                     unparsed += 1
-            else:
-                entry = entry_handlers.get(name)
-                if entry is None:
-                    continue
+                continue
+            entry = entry_handlers.get(call)
+            if entry is not None:
                 line = line.rstrip(b"\r\n")
-                if not line.endswith(b")") or not entry(int(pid_text), comm,
+                if not line.endswith(b")") or not entry(int(match[2]), match[3],
                                                         line[match.end():-1]):
                     unparsed += 1
+        self._runsc_pid = runsc
         self.lines += count
         self.syscall_lines += syscalls
-        self.unparsed_lines += unparsed
+        self.unparsed_lines += unparsed + forged
+        self.forged_lines += forged
         self.bytes += size
-
-    def _other_line(self, line: bytes) -> int:
-        """1 when a line is neither a runsc log line nor blank: garbage, or the rest of a
-        syscall line that a newline inside a path broke in two."""
-        glog = sc.GLOG.match(line)
-        if glog is None:
-            return 1 if line.strip() else 0
-        if self._runsc_pid is None:
-            self._runsc_pid = glog[1]
-        if b"] \t\tStrace: true" in line:
-            self._strace_config(line)
-        return 1 if b"strace.go:" in line else 0
 
     # I1126 15:19:02.073519   13357 main.go:230] \t\tStrace: true, max size: 1024,
     #   syscalls: open,openat,creat,execve,...,exit_group

@@ -87,11 +87,12 @@ class ProcessTree:
 
     def phases(self, pids: set[int]) -> tuple[dict[int, Phase | None], int]:
         """The phase of each pid (None: the driver, its helpers, its ancestors, or
-        before the first marker), and how many pids had no known lineage.
+        before the first marker), and how many process subtrees had lost their lineage.
 
-        A process whose ancestry is lost (it was made in a new pid namespace, or its
-        fork line is missing) is placed by the driver's state when it first appeared,
-        rather than dropped: hiding from the tree must not hide from the report.
+        A process whose ancestry is lost (made in a new pid namespace, or its fork line
+        missing) is placed, with its descendants, by the driver's state when the top of
+        that subtree first appeared, rather than dropped: hiding from the tree must not
+        hide from the report.
         """
         ancestors: set[int] = set()
         node = self.driver
@@ -101,26 +102,37 @@ class ProcessTree:
         memo: dict[int, Phase | None] = {}
         orphans = 0
         for pid in pids:
-            phase, known = self._walk(pid, ancestors, memo)
-            if not known:
-                state = self.first_state.get(pid)
-                phase = _PHASES.get(state) if state else None
-                orphans += phase is not None
-            memo[pid] = phase
+            if pid not in memo:
+                orphans += self._walk(pid, ancestors, memo)
         return memo, orphans
 
-    def _walk(self, pid: int, ancestors: set[int],
-              memo: dict[int, Phase | None]) -> tuple[Phase | None, bool]:
+    def _walk(self, pid: int, ancestors: set[int], memo: dict[int, Phase | None]) -> bool:
+        """Settle `pid` and the ancestors on its way up; True when it was placed by time."""
         chain: list[int] = []
-        node: int | None = pid
-        while node is not None and node not in chain:
+        seen: set[int] = set()
+        node = pid
+        by_time = False
+        while True:
+            if node in memo:
+                phase = memo[node]
+                break
+            chain.append(node)
+            seen.add(node)
             if node in ancestors:  # the driver itself or what started it
-                return None, True
+                phase = None
+                break
             if node in self.driver_children:
                 state = self.driver_children[node]
-                return (_PHASES.get(state) if state else None), True
-            if node in memo and node != pid:
-                return memo[node], True
-            chain.append(node)
-            node = self.parent.get(node)
-        return None, False
+                phase = _PHASES.get(state) if state else None
+                break
+            up = self.parent.get(node)
+            if up is None or up in seen:
+                state = self.first_state.get(node) if node in self.first_state else (
+                    self.first_state.get(pid))
+                phase = _PHASES.get(state) if state else None
+                by_time = phase is not None
+                break
+            node = up
+        for settled in chain:
+            memo[settled] = phase
+        return by_time

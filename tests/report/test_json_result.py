@@ -60,7 +60,7 @@ def test_contract_fields_are_present_and_typed() -> None:
     assert set(document["phases"]) == {"install", "import", "execute"}
     install = document["phases"]["install"]
     assert {"status", "duration_s", "exit_code", "files", "processes", "network"} <= set(install)
-    assert set(install["network"]) == {"dns", "connections", "http", "tls"}
+    assert set(install["network"]) == {"dns", "connections", "http", "tls", "streams"}
     assert install["processes"][0]["argv"] == ["sh", "-c", "id"]
     assert install["network"]["connections"][0]["outcome"] == "no route to host"
     assert document["phases"]["import"]["status"] == "timeout"

@@ -38,7 +38,7 @@ def test_pypi_install_behaviour_is_traced_to_the_install_phase(
     install, imported = result["phases"]["install"], result["phases"]["import"]
     assert install["status"] == "completed", install["output_tail"]
     assert imported["status"] == "completed", imported["output_tail"]
-    assert result["phases"]["execute"]["status"] == "skipped"
+    assert result["phases"]["execute"]["status"] == "completed"
 
     key_reads = [f for f in install["files"] if f["path"] == "/home/dev/.ssh/id_rsa"]
     assert key_reads and key_reads[0]["access"] == "read"
@@ -80,18 +80,20 @@ def test_a_hanging_import_times_out_and_still_gives_a_result(
     package_factory: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
+    traces_before = set((state_dir() / "traces").glob("*"))
     result = analyze_json(capsys, str(package_factory("pypi-import-hang")),
-                          "--import-timeout", "5", "--out", str(out))
+                          "--import-timeout", "5", "--execute-timeout", "3", "--out", str(out))
 
     assert result["phases"]["install"]["status"] == "completed"
     imported = result["phases"]["import"]
     assert imported["status"] == "timeout"
     assert imported["exit_code"] is None
     assert 4.5 <= imported["duration_s"] < 30
+    assert result["phases"]["execute"]["status"] == "timeout"
     assert json.loads((out / "result.json").read_text()) == result
     assert list((out / "trace").glob("*.boot.txt"))
     assert leftover_containers() == []
-    assert not list((state_dir() / "traces").glob("*/*.boot.txt"))
+    assert set((state_dir() / "traces").glob("*")) == traces_before
 
 
 def test_a_daemon_that_is_down_is_one_line_and_exit_2(
@@ -101,8 +103,11 @@ def test_a_daemon_that_is_down_is_one_line_and_exit_2(
     monkeypatch.setenv("PKGSANDBOX_DOCKER_HOST", f"unix://{tmp_path}/no-daemon.sock")
 
     assert main(["analyze", str(package_factory("pypi-install-recon"))]) == 2
+    assert "is not running (no socket)" in capsys.readouterr().err
+    monkeypatch.setenv("PKGSANDBOX_DOCKER_HOST", "tcp://127.0.0.1:9")  # nothing listens there
+    assert main(["analyze", str(package_factory("pypi-install-recon"))]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1].startswith("pkgsandbox: error: the Docker daemon at unix://")
+    assert err[-1].startswith("pkgsandbox: error: the Docker daemon at tcp://127.0.0.1:9 ")
     assert "Traceback" not in "\n".join(err)
 
 

@@ -92,6 +92,29 @@ def test_a_process_with_no_known_parent_is_placed_by_time() -> None:
     assert trace.unattributed_events == 1
 
 
+def test_an_orphan_subtree_is_placed_by_its_top_process() -> None:
+    trace = parse_trace_lines([
+        marker(1, "setup"), marker(1, "install"), vfork(1, 2),
+        open_write(40, "/tmp/orphan"),
+        marker(1, "import"),
+        vfork(40, 41), open_write(41, "/tmp/orphan-child"),
+    ])
+    assert [(f.pid, f.path) for f in trace.phases[Phase.INSTALL].files] == [
+        (40, "/tmp/orphan"), (41, "/tmp/orphan-child")]
+    assert trace.orphan_processes == 1
+
+
+def test_a_deep_process_chain_is_settled_in_linear_time() -> None:
+    depth = 10_000
+    lines = [marker(1, "install"), vfork(1, 2)]
+    lines += [vfork(pid, pid + 1) for pid in range(2, depth)]
+    lines += [open_write(pid, "/tmp/x") for pid in range(depth, 1, -1)]
+    started = time.perf_counter()
+    trace = parse_trace_lines(lines)
+    assert time.perf_counter() - started < 5.0
+    assert len(trace.phases[Phase.INSTALL].files) == depth - 1
+
+
 def test_no_marker_means_no_driver_and_no_events() -> None:
     trace = parse_trace_lines([vfork(1, 2), open_write(2, "/tmp/x")])
     assert trace.driver_pid is None

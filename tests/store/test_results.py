@@ -1,0 +1,68 @@
+"""Stored results (document, findings, digest) and the status report built from them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from analyzer.feeds.interface import Batch
+from analyzer.models import Ecosystem, Verdict
+from analyzer.store.database import Database
+from analyzer.store.releases import record_batch, record_feed_error, start_cursor
+from analyzer.store.results import save_result
+from analyzer.store.schema import Artifact, FindingRow, Job, Result
+from analyzer.store.stats import render_status, status
+from tests.store.builders import EXFIL, analysis_result, planned
+
+
+def _finish(db: Database, job_id: int, verdict: Verdict | None, now: float,
+            findings: tuple = ()) -> None:  # type: ignore[type-arg]
+    with db.transaction() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        job.state = "done"
+        result = analysis_result(Ecosystem.PYPI, f"p{job_id}", "1.0.0", verdict,
+                                 filename=f"p{job_id}-1.0.0.tar.gz", findings=findings)
+        save_result(session, job_id, job.version_id, result, now)
+
+
+def test_results_keep_the_document_findings_and_digest(db: Database) -> None:
+    cursor = start_cursor(db, "pypi", "0", None, now=1.0)
+    record_batch(db, "pypi", cursor, Batch((), "1", True), [planned("p1")], 3, 1.0)
+    _finish(db, 1, Verdict.MALICIOUS, 2.0, (EXFIL,))
+    with db.reading() as session:
+        result = session.scalars(select(Result)).one()
+        assert (result.verdict, result.score) == ("malicious", 90.0)
+        assert result.document["package"]["name"] == "p1"
+        assert result.document["findings"][0]["rule"] == "exfiltrates-secrets"
+        finding = session.scalars(select(FindingRow)).one()
+        assert (finding.rule, finding.severity, finding.phase) == (
+            "exfiltrates-secrets", "critical", "install")
+        assert finding.evidence == ["POST http://evil.example/x"]
+        artifact = session.scalars(select(Artifact)).one()
+        assert artifact.sha256 == result.sha256 and len(artifact.sha256 or "") == 64
+
+
+def test_status_counts_jobs_verdicts_feeds_and_the_last_flagged(db: Database) -> None:
+    cursor = start_cursor(db, "pypi", "0", None, now=1.0)
+    record_batch(db, "pypi", cursor, Batch((), "4", True),
+                 [planned(f"p{i}") for i in range(1, 5)] + [planned("gone", gone=True)], 3, 1.0)
+    record_feed_error(db, "npm", "npm _changes: HTTP 500", now=1.0)
+    _finish(db, 1, Verdict.MALICIOUS, now=100.0)
+    _finish(db, 2, Verdict.BENIGN, now=5000.0)
+    _finish(db, 3, None, now=5001.0)
+    with db.transaction() as session:
+        job = session.get(Job, 4)
+        assert job is not None
+        job.attempts = 1  # a queued job that failed once
+    report = status(db, now=5002.0)
+    assert {k: report[k] for k in ("releases", "analysed", "queued", "running", "failed",
+                                   "retrying", "analyses_last_hour")} == {
+        "releases": 5, "analysed": 3, "queued": 1, "running": 0, "failed": 1, "retrying": 1,
+        "analyses_last_hour": 2}
+    assert report["by_verdict"] == {"malicious": 1, "benign": 1, "unscored": 1}
+    assert report["last_flagged"]["name"] == "p1"
+    assert report["feeds"]["pypi"]["position"] == "4"
+    assert report["feeds"]["npm"]["status"] == "down"
+    text = render_status(report)
+    assert "npm at None: DOWN (npm _changes: HTTP 500)" in text
+    assert "flagged   pypi:p1 1.0.0 malicious" in text
