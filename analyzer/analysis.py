@@ -13,6 +13,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from analyzer.detect.engine import assess
+from analyzer.detect.rules import RuleSet, default_rules
 from analyzer.detect.static import scan_package
 from analyzer.detect.static_types import MAX_FILE_BYTES, StaticSignal
 from analyzer.detect.typosquat import check_name
@@ -49,11 +51,13 @@ class Analyzer:
     """Analyses packages one at a time; holds the sandbox and registry settings."""
 
     def __init__(self, sandbox: DockerSandbox | None = None, urls: RegistryUrls | None = None,
-                 keep_dir: Path | None = None, progress: Progress = _quiet) -> None:
+                 keep_dir: Path | None = None, progress: Progress = _quiet,
+                 rules: RuleSet | None = None) -> None:
         self.sandbox = sandbox or DockerSandbox()
         self.urls = urls or RegistryUrls()
         self.keep_dir = keep_dir
         self.progress = progress
+        self.rules = rules or default_rules()
 
     def analyze(self, target: Target) -> AnalysisResult:
         started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -77,7 +81,8 @@ class Analyzer:
                 shutil.rmtree(run.trace_dir, ignore_errors=True)
             result = _result(package, run, trace, signals, started_at,
                              time.monotonic() - clock)
-            return replace(result, typosquat=check_name(package.ref.name, package.ref.ecosystem))
+            result = replace(result, typosquat=check_name(package.ref.name, package.ref.ecosystem))
+            return assess(result, self.rules)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -12,11 +13,14 @@ from pathlib import Path
 
 import analyzer
 from analyzer.analysis import Analyzer
+from analyzer.detect.commands import add_rules_parser, add_typosquat_parser
+from analyzer.detect.rules import RULES_DIR, load_rules
 from analyzer.errors import Error, UsageError
 from analyzer.fetch.interface import RegistryUrls
 from analyzer.fetch.target import parse_target
 from analyzer.models import Phase, Verdict
 from analyzer.report.json_result import result_to_dict
+from analyzer.report.osv import write_osv
 from analyzer.report.summary import render_summary
 from analyzer.sandbox import doctor
 from analyzer.sandbox.docker_runner import DockerSandbox, SandboxLimits
@@ -53,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="also write result.json and the raw gVisor trace into DIR")
     analyze.add_argument("--fail-on", choices=["malicious", "suspicious"],
                          help="exit 1 when the verdict is at least this bad")
+    analyze.add_argument("--osv-dir", type=Path, metavar="DIR",
+                         help="write an OSV record into DIR when the package is malicious")
+    analyze.add_argument("--rules", action="append", type=Path, default=[], metavar="DIR",
+                         help="also load the *.yaml rules in DIR (may be repeated)")
     analyze.add_argument("--install-timeout", type=float, default=300.0, metavar="S",
                          help="seconds the install phase may take (default 300)")
     analyze.add_argument("--import-timeout", type=float, default=60.0, metavar="S",
@@ -76,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("which", nargs="?", default="all", choices=["all", "python", "node"])
     build.add_argument("--if-missing", action="store_true",
                        help="only build images whose current version is not there yet")
+
+    add_rules_parser(commands)
+    add_typosquat_parser(commands)
     return parser
 
 
@@ -84,7 +95,9 @@ def _analyze(args: argparse.Namespace) -> int:
     limits = replace(SandboxLimits(), memory_mb=args.memory, timeouts_s=(
         (Phase.INSTALL, args.install_timeout), (Phase.IMPORT, args.import_timeout),
         (Phase.EXECUTE, args.execute_timeout)))
+    rules = load_rules([RULES_DIR, *args.rules])  # a bad rule fails before any work
     runner = Analyzer(
+        rules=rules,
         sandbox=DockerSandbox(limits),
         urls=RegistryUrls(pypi=args.pypi_url.rstrip("/"), npm=args.npm_registry_url.rstrip("/")),
         keep_dir=args.out,
@@ -95,6 +108,9 @@ def _analyze(args: argparse.Namespace) -> int:
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "result.json").write_text(json.dumps(document, indent=2) + "\n")
+    if args.osv_dir is not None and result.verdict is Verdict.MALICIOUS:
+        record = write_osv(result, args.osv_dir)
+        _err(f"pkgsandbox: OSV record written to {record}")
     if args.json:
         print(json.dumps(document, indent=2))
     else:
@@ -124,7 +140,8 @@ COMMANDS = {"analyze": _analyze, "doctor": _doctor, "images": _images}
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        handler = COMMANDS.get(args.command) or args.handler
+        return int(handler(args))
     except Error as exc:
         _err(f"pkgsandbox: error: {exc.diagnostics()}")
         return EXIT_ERROR
@@ -136,6 +153,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("pkgsandbox: interrupted")
         return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, and keep Python from complaining
+        # about the closed stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

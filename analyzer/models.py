@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from analyzer.detect.static_types import StaticSignal
 
 
-class Ecosystem(str, enum.Enum):
+class Ecosystem(enum.StrEnum):
     PYPI = "pypi"
     NPM = "npm"
 
@@ -21,34 +21,34 @@ class Ecosystem(str, enum.Enum):
         return {"pypi": "PyPI", "npm": "npm"}[self.value]
 
 
-class Phase(str, enum.Enum):
+class Phase(enum.StrEnum):
     INSTALL = "install"
     IMPORT = "import"
     EXECUTE = "execute"
 
 
-class PhaseStatus(str, enum.Enum):
+class PhaseStatus(enum.StrEnum):
     COMPLETED = "completed"
     ERROR = "error"
     TIMEOUT = "timeout"
     SKIPPED = "skipped"
 
 
-class Verdict(str, enum.Enum):
+class Verdict(enum.StrEnum):
     MALICIOUS = "malicious"
     SUSPICIOUS = "suspicious"
     BENIGN = "benign"
     ERROR = "error"
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
     CRITICAL = "critical"
 
 
-class FileAccess(str, enum.Enum):
+class FileAccess(enum.StrEnum):
     READ = "read"
     WRITE = "write"  # opened for writing an existing file, or created
     DELETE = "delete"

@@ -38,7 +38,8 @@ PHASE_WORDS = {
     Phase.EXECUTE: "When its commands and functions were run",
 }
 DETAIL_EVIDENCE = 3  # evidence lines per finding quoted in `details`; all are in database_specific
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+# Markup that works mid-line (text from packages never starts a line in `details`).
+_MARKDOWN = re.compile(r"([\\`*_\[\]()#!|<>~])")
 
 
 def osv_id(ref: PackageRef, id_prefix: str = DEFAULT_PREFIX) -> str:

@@ -9,7 +9,7 @@ MAX_ITEMS = 12
 
 def _clean(text: str, limit: int = 160) -> str:
     """Package-controlled text: no control characters reach the terminal."""
-    text = "".join(ch if ch.isprintable() else "\\x%02x" % ord(ch) if ord(ch) < 256 else "?"
+    text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256 else "?"
                    for ch in text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -67,7 +67,10 @@ def render_summary(result: AnalysisResult) -> str:
     if result.typosquat:
         lines.append(f"typosquat of {result.typosquat.target} ({result.typosquat.kind})")
     for finding in result.findings:
-        lines.append(f"  [{finding.severity.value}] {finding.rule}: {_clean(finding.title)}")
+        where = finding.phase.value if finding.phase else "static"
+        lines.append(f"  [{finding.severity.value}] {where} {finding.rule}: {_clean(finding.title)}")
+        if finding.evidence:
+            lines.append(f"      {_clean(finding.evidence[0], 150)}")
     for phase in result.phases:
         lines += _phase_lines(phase)
     lines += _section("static signals", [f"{s.kind.value} {_clean(s.path, 80)}"

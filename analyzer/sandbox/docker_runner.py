@@ -105,11 +105,14 @@ class DockerSandbox:
     """Runs phases of one package in a fresh container of the `pkgsandbox-runsc` runtime."""
 
     def __init__(self, limits: SandboxLimits | None = None,
-                 client: docker.DockerClient | None = None, runtime: str = RUNTIME) -> None:
+                 client: docker.DockerClient | None = None, runtime: str = RUNTIME,
+                 simulate_network: bool = True) -> None:
         self.limits = limits or SandboxLimits()
         self._client = client
-        # Only benchmarks choose another runtime (runc, untraced) to measure gVisor's cost.
+        # Only benchmarks choose another runtime (runc, untraced) or switch the network
+        # simulator off, to measure what gVisor and the simulator cost.
         self.runtime = runtime
+        self.simulate_network = simulate_network
 
     @property
     def client(self) -> docker.DockerClient:
@@ -136,7 +139,7 @@ class DockerSandbox:
     def run(self, package: FetchedPackage, phases: tuple[Phase, ...]) -> SandboxRun:
         image = self.check(package)
         bait = make_bait()
-        with _spec_dir(package, phases, self.limits, bait) as spec_dir:
+        with _spec_dir(package, phases, self.limits, bait, self.simulate_network) as spec_dir:
             container = self.client.containers.create(
                 image,
                 runtime=self.runtime,
@@ -145,7 +148,7 @@ class DockerSandbox:
                 memswap_limit=f"{self.limits.memory_mb}m",
                 pids_limit=self.limits.pids,
                 nano_cpus=int(self.limits.cpus * 1e9),
-                tmpfs={"/tmp": f"size={self.limits.tmp_mb}m,mode=1777"},
+                tmpfs={"/tmp": f"size={self.limits.tmp_mb}m,mode=1777"},  # noqa: S108 (inside)
                 hostname=secrets.choice(HOSTNAMES),
                 dns=["127.0.0.1"],
                 cap_drop=["ALL"],
@@ -193,7 +196,7 @@ class DockerSandbox:
 
 @contextmanager
 def _spec_dir(package: FetchedPackage, phases: tuple[Phase, ...], limits: SandboxLimits,
-              bait: Bait) -> Iterator[Path]:
+              bait: Bait, simulate_network: bool) -> Iterator[Path]:
     ca = make_run_ca()
     spec = {
         "ecosystem": package.ref.ecosystem.value,
@@ -204,6 +207,7 @@ def _spec_dir(package: FetchedPackage, phases: tuple[Phase, ...], limits: Sandbo
         "ca_cert": ca.cert_pem.decode(),
         "ca_key": ca.key_pem.decode(),
         "bait": bait.to_spec(),
+        "simulate_network": simulate_network,
     }
     # mkdtemp makes it 0700: inside, only root (the driver) can read the key and canaries.
     path = Path(tempfile.mkdtemp(prefix="pkgsandbox-spec-"))
@@ -259,4 +263,5 @@ def _remove(container: Any) -> None:
     except docker.errors.NotFound:
         pass
     except docker.errors.APIError as exc:
-        raise SandboxError(f"could not remove sandbox container {container.id[:12]}: {exc}") from None
+        raise SandboxError(
+            f"could not remove sandbox container {container.id[:12]}: {exc}") from None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +32,28 @@ def _binary(name: str, path: str, package: str) -> Check:
                                                  "(or `make setup`)")
 
 
+# bookworm's own runsc (2022-12-19) breaks `ls` and `stat` inside the sandbox.
+RUNSC_MIN_DATE = 20240101
+
+
+def _runsc_version() -> Check:
+    try:
+        output = subprocess.run(["/usr/bin/runsc", "--version"], capture_output=True, text=True,
+                                timeout=10, check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return Check("runsc", False, "missing: run `make setup` (installs it from "
+                                     "bookworm-backports)")
+    match = re.search(r"runsc version 0\.0~(\d{8})", output)
+    if match is None or int(match.group(1)) < RUNSC_MIN_DATE:
+        found = output.splitlines()[0] if output else "unknown version"
+        return Check("runsc", False, f"{found} is too old (statx fails inside the sandbox); "
+                                     "run `make setup` to install it from bookworm-backports")
+    return Check("runsc", True, output.splitlines()[0])
+
+
 def run_checks() -> list[Check]:
     checks = [
-        _binary("runsc", "/usr/bin/runsc", "runsc"),
+        _runsc_version(),
         _binary("dockerd", "/usr/sbin/dockerd", "docker.io"),
         _binary("debootstrap", "/usr/sbin/debootstrap", "debootstrap"),
     ]

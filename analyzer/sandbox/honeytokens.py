@@ -95,7 +95,8 @@ def make_bait() -> Bait:
                     f"aws_secret_access_key = {values['aws-secret-access-key']}\n"),
         PlantedFile(".aws/config", "[default]\nregion = us-east-1\noutput = json\n", 0o644),
         PlantedFile(".npmrc", f"//registry.npmjs.org/:_authToken={values['npm-token']}\n"),
-        PlantedFile(".pypirc", f"[pypi]\nusername = __token__\npassword = {values['pypi-token']}\n"),
+        PlantedFile(".pypirc",
+                    f"[pypi]\nusername = __token__\npassword = {values['pypi-token']}\n"),
         PlantedFile(".git-credentials", f"https://alexm:{values['git-credential']}@github.com\n"),
         PlantedFile(".gitconfig", f"[user]\n\tname = {REAL_NAME}\n\temail = alex.morgan@"
                                   "northwind-labs.io\n[credential]\n\thelper = store\n", 0o644),
@@ -108,10 +109,11 @@ def make_bait() -> Bait:
         PlantedFile(".config/google-chrome/Default/Login Data",
                     f"SQLite format 3\0https://accounts.google.com\0alex.morgan@gmail.com\0"
                     f"{values['browser-password']}\0"),
-        PlantedFile(".config/google-chrome/Default/Cookies", "SQLite format 3\0.github.com\0"
-                                                             f"user_session\0{values['github-token']}\0"),
-        PlantedFile(".electrum/wallets/default_wallet", json.dumps(
-            {"keystore": {"type": "bip32", "seed": values["wallet-seed"]}, "wallet_type": "standard"})),
+        PlantedFile(".config/google-chrome/Default/Cookies",
+                    f"SQLite format 3\0.github.com\0user_session\0{values['github-token']}\0"),
+        PlantedFile(".electrum/wallets/default_wallet", json.dumps({
+            "keystore": {"type": "bip32", "seed": values["wallet-seed"]},
+            "wallet_type": "standard"})),
         PlantedFile(".config/Exodus/exodus.wallet/seed.seco", "SECO" + values["wallet-seed"]),
         PlantedFile(".bash_history", _BASH_HISTORY, 0o600),
     )

@@ -14,12 +14,17 @@ from analyzer.sandbox.host import IMAGES_DIR, state_dir
 IMAGE_KIND = {Ecosystem.PYPI: "python", Ecosystem.NPM: "node"}
 
 
+# In sandbox_images/ but not in the images: changing them needs no rebuild.
+NOT_IN_IMAGES = frozenset({".build", "setup-host.sh"})
+
+
 def image_tag() -> str:
     """A hash of everything that goes into the images: a changed driver means a new tag."""
     digest = hashlib.sha256()
     for path in sorted(IMAGES_DIR.rglob("*")):
         relative = path.relative_to(IMAGES_DIR)
-        if path.is_file() and relative.parts[0] != ".build" and "__pycache__" not in relative.parts:
+        if path.is_file() and relative.parts[0] not in NOT_IN_IMAGES \
+                and "__pycache__" not in relative.parts:
             digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
 

@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from analyzer.fetch.interface import RegistryUrls
 from analyzer.scheduler.intake import Start
@@ -16,6 +17,8 @@ from analyzer.scheduler.watch import FEEDS, NPM_CHANGES_URL, WatchConfig, run_wa
 from analyzer.store.database import DEFAULT_URL, ENV_VAR, Database
 from analyzer.store.stats import render_status, status
 
+# The CLI's own parser class (one that raises UsageError) is kept for the subcommands.
+P = TypeVar("P", bound=argparse.ArgumentParser)
 DB_HELP = (f"database URL: sqlite:///FILE or postgresql+psycopg://USER:PASS@HOST/DB"
            f" (default ${ENV_VAR}, else {DEFAULT_URL})")
 
@@ -41,8 +44,7 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
     return parse
 
 
-def add_watch_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
-                     ) -> argparse.ArgumentParser:
+def add_watch_parser(subparsers: argparse._SubParsersAction[P]) -> P:
     """`pkgsandbox watch`: register on the CLI's subparsers."""
     watch = subparsers.add_parser(
         "watch", help="analyse every new PyPI and npm release as it is published",
@@ -78,8 +80,7 @@ def add_watch_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     return watch
 
 
-def add_status_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
-                     ) -> argparse.ArgumentParser:
+def add_status_parser(subparsers: argparse._SubParsersAction[P]) -> P:
     """`pkgsandbox status`: register on the CLI's subparsers."""
     parser = subparsers.add_parser(
         "status", help="what the watcher has done: queue, verdicts, feeds",

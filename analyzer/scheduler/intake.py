@@ -6,6 +6,7 @@ import enum
 import logging
 import threading
 import time
+from dataclasses import dataclass
 
 from analyzer.feeds.interface import Cursor, Feed
 from analyzer.scheduler.priority import plan
@@ -25,9 +26,16 @@ class Start(enum.StrEnum):
     BEGINNING = "beginning"  # position 0, everything (test registries, mirrors)
 
 
+@dataclass(frozen=True)
+class Poll:
+    created: int  # new jobs
+    caught_up: bool  # False: more is waiting, poll again at once
+
+
 def poll_feed(db: Database, feed: Feed, start: Start, max_attempts: int,
-              stop: threading.Event) -> int:
-    """Read `feed` until it is caught up (or `stop`), enqueueing as it goes; new jobs.
+              stop: threading.Event, max_batches: int = 20) -> Poll:
+    """Read `feed` until it is caught up, for at most `max_batches` batches (so that a
+    long catch-up leaves the watcher time to supervise its workers), enqueueing as it goes.
 
     Every batch is recorded with its cursor in one transaction before the next is read,
     so an interruption anywhere resumes from the last recorded batch. Raises `FeedError`
@@ -38,7 +46,9 @@ def poll_feed(db: Database, feed: Feed, start: Start, max_attempts: int,
         cursor = _first_cursor(db, feed, start)
     known = known_versions(db)
     created = 0
-    while not stop.is_set():
+    for _ in range(max_batches):
+        if stop.is_set():
+            break
         batch = feed.read(cursor, known)
         planned = [plan(release) for release in batch.releases]
         new = record_batch(db, feed.name, cursor, batch, planned, max_attempts, time.time())
@@ -47,8 +57,8 @@ def poll_feed(db: Database, feed: Feed, start: Start, max_attempts: int,
             log.debug("%s: %d new releases, now at %s", feed.name, new, batch.position)
         cursor = Cursor(batch.position, cursor.origin_time)
         if batch.caught_up:
-            break
-    return created
+            return Poll(created, caught_up=True)
+    return Poll(created, caught_up=False)
 
 
 def _first_cursor(db: Database, feed: Feed, start: Start) -> Cursor:

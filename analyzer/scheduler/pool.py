@@ -43,6 +43,8 @@ class LocalPool(WorkerBackend):
             self._context.set_forkserver_preload(["analyzer.scheduler.worker"])
         else:
             self._context = multiprocessing.get_context("spawn")
+        # The watcher holds the only write end: when it dies, however, workers read EOF.
+        self._lifeline, self._lifeline_end = self._context.Pipe(duplex=False)
         self._workers: list[BaseProcess | None] = [None] * self.count
         self._started_at = [0.0] * self.count
         self._stopping = False
@@ -101,7 +103,7 @@ class LocalPool(WorkerBackend):
 
     def _spawn(self, index: int) -> None:
         process = self._context.Process(
-            target=worker_main, args=(index, self.settings, self.factory),
+            target=worker_main, args=(index, self.settings, self.factory, self._lifeline),
             name=f"pkgsandbox-worker-{index}", daemon=True)
         process.start()
         self._workers[index] = process

@@ -17,7 +17,7 @@ from analyzer.feeds.npm import NpmFeed
 from analyzer.feeds.pypi import PypiFeed
 from analyzer.fetch.interface import RegistryUrls
 from analyzer.scheduler.intake import Start, poll_feed
-from analyzer.scheduler.interface import AnalyserFactory, WorkerBackend
+from analyzer.scheduler.interface import AnalyserFactory, SchedulerError, WorkerBackend
 from analyzer.scheduler.metrics import MetricsServer
 from analyzer.scheduler.pool import LocalPool
 from analyzer.scheduler.progress import FeedState, Progress
@@ -81,18 +81,22 @@ BACKENDS: dict[str, Callable[[WatchConfig, WorkerSettings, AnalyserFactory], Wor
 
 
 def run_watch(config: WatchConfig, once: bool = False,
-              progress_callback: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Watch until SIGTERM/SIGINT, or with `once` until what is new now is analysed.
+              progress_callback: Callable[[str], None] | None = None,
+              stop: threading.Event | None = None) -> dict[str, Any]:
+    """Watch until SIGTERM/SIGINT (or `stop` is set), or with `once` until what is new now
+    is analysed.
 
     Returns the final `status()` report. With `once`, a feed that stayed down raises
     `FeedError` after the rest was processed.
     """
     unknown = [name for name in config.feeds if name not in FEEDS]
-    if unknown or config.backend not in BACKENDS:
-        raise FeedError(f"unknown feed or backend {(unknown or [config.backend])[0]!r}:"
-                        f" choose from {', '.join(FEEDS)}")
+    if unknown:
+        raise FeedError(f"unknown feed {unknown[0]!r}: choose from {', '.join(FEEDS)}")
+    if config.backend not in BACKENDS:
+        raise SchedulerError(f"unknown worker backend {config.backend!r}: choose from"
+                             f" {', '.join(BACKENDS)}")
     db = Database.open(config.db_url)
-    stop = threading.Event()
+    stop = stop or threading.Event()
     restore = _handle_signals(stop)
     client = HttpClient(config.feed_retry, stop)
     feeds = [FeedState(FEEDS[name](config, client)) for name in config.feeds]
@@ -144,14 +148,17 @@ def _poll(db: Database, state: FeedState, config: WatchConfig, stop: threading.E
           once: bool) -> None:
     """One poll of one feed; a failure marks it down and schedules a retry with backoff."""
     try:
-        created = poll_feed(db, state.feed, config.start, config.queue.max_attempts, stop)
+        result = poll_feed(db, state.feed, config.start, config.queue.max_attempts, stop)
     except CursorConflict:
         raise
     except (FeedError, StoreError) as exc:
         state.failures += 1
         state.error = exc.diagnostics()
-        delay = config.feed_retry.delay(state.failures - 1) if not once else 0.0
-        delay = min(config.max_feed_backoff_s, max(delay, config.poll_interval_s / 4))
+        # Each request was already retried; between polls of a feed that stays down the
+        # wait doubles from the poll interval up to the cap, with jitter.
+        backoff = RetryPolicy(backoff_s=config.poll_interval_s,
+                              max_backoff_s=config.max_feed_backoff_s)
+        delay = 0.0 if once else backoff.delay(state.failures - 1)
         state.next_poll = time.monotonic() + delay
         # In --once a feed gets its retries inside the HTTP client, then the run moves on.
         state.drained = once
@@ -163,10 +170,11 @@ def _poll(db: Database, state: FeedState, config: WatchConfig, stop: threading.E
         return
     if state.error is not None:
         log.info("%s feed is back", state.feed.name)
-    state.failures, state.error, state.drained = 0, None, not stop.is_set()
-    state.next_poll = time.monotonic() + config.poll_interval_s
-    if created:
-        log.info("%s: %d new releases queued", state.feed.name, created)
+    state.failures, state.error = 0, None
+    state.drained = state.drained or (result.caught_up and not stop.is_set())
+    state.next_poll = time.monotonic() + (config.poll_interval_s if result.caught_up else 0)
+    if result.created:
+        log.info("%s: %d new releases queued", state.feed.name, result.created)
 
 
 def _reap(queue: JobQueue) -> None:

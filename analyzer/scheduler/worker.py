@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from types import FrameType
 from typing import TypeVar
 
@@ -52,8 +53,13 @@ class Outcome(enum.Enum):
     ABANDONED = "abandoned"
 
 
-def worker_main(index: int, settings: WorkerSettings, factory: AnalyserFactory) -> None:
-    """Entry point of a worker process: loop until told to stop or orphaned."""
+def worker_main(index: int, settings: WorkerSettings, factory: AnalyserFactory,
+                lifeline: Connection | None = None) -> None:
+    """Entry point of a worker process: loop until told to stop or orphaned.
+
+    `lifeline` is the read end of a pipe nobody writes to: it reads EOF once the
+    supervisor is gone, even when it was killed with -9.
+    """
     logging.basicConfig(level=settings.log_level, format=f"pkgsandbox worker {index}: %(message)s")
     stop = threading.Event()
 
@@ -62,7 +68,6 @@ def worker_main(index: int, settings: WorkerSettings, factory: AnalyserFactory) 
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    parent = os.getppid()
     db = Database.open(settings.db_url, migrate=False)
     queue = JobQueue(db, settings.queue)
     analyse = factory()
@@ -70,7 +75,7 @@ def worker_main(index: int, settings: WorkerSettings, factory: AnalyserFactory) 
     code = 0
     try:
         # An orphan (the watcher was killed) finishes its job and goes, rather than linger.
-        while not stop.is_set() and os.getppid() == parent:
+        while not stop.is_set() and not (lifeline is not None and lifeline.poll()):
             try:
                 job = queue.claim(owner)
             except (StoreError, SQLAlchemyError) as exc:

@@ -14,7 +14,10 @@ import re
 # The group after the time is the runsc process id (the same on every line of one log;
 # the sandboxed code cannot know it). The comm is at most 15 bytes and may hold
 # anything, " X " too: taking the longest comm that fits stops a comm such as
-# "a X vfork() = 9" from passing as a syscall.
+# "a X vfork() = 9" from passing as a syscall. The other way round, text of the
+# arguments could pass as the syscall if it started within 15 bytes of the comm: no
+# call in the production list prints anything a process names that early (read,
+# close or write would, after a one-letter comm: keep them out of that list).
 # Groups: runsc pid, pid, comm, "X vfork" (entry or exit, and the syscall, as one key).
 HEADER = re.compile(
     rb"[IWEFD]\d{4} \d\d:\d\d:\d\d\.\d+ +(\d+) strace\.go:\d+\] "

@@ -177,7 +177,9 @@ def main():
     machine.hide_container(notes)
     machine.trust_ca(spec["ca_cert"])
     machine.plant_home(user, spec.get("bait", {}))
-    netsim = machine.start_netsim(spec["ca_cert"], spec["ca_key"], DRIVER_DIR, notes)
+    netsim = None
+    if spec.get("simulate_network", True):  # off only to measure what it costs
+        netsim = machine.start_netsim(spec["ca_cert"], spec["ca_key"], DRIVER_DIR, notes)
     if eco["prepare"]:
         eco["prepare"](user)
     env = user_env(user, spec.get("bait", {}).get("env", {}))

@@ -2,7 +2,8 @@
 
 Figures: per-phase wall time (median of N runs) of a small wheel and a small npm
 package analysed end to end; the traced-gVisor install against the same install
-under runc; trace parsing speed. Targets from the sandbox issue are printed beside.
+under runc; what the network simulator and the execute phase add; trace parsing
+speed; typosquat checks per second. Targets from the issues are printed beside.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from analyzer.analysis import RUN_PHASES, Analyzer  # noqa: E402
+from analyzer.detect.typosquat import measure_checks_per_second  # noqa: E402
 from analyzer.fetch import fetcher_for  # noqa: E402
 from analyzer.fetch.interface import RegistryUrls  # noqa: E402
 from analyzer.fetch.target import parse_target  # noqa: E402
-from analyzer.models import Phase  # noqa: E402
+from analyzer.models import Ecosystem, FetchedPackage, Phase  # noqa: E402
 from analyzer.sandbox.docker_runner import DockerSandbox  # noqa: E402
 from analyzer.trace.bench import measure_parse_speed  # noqa: E402
 from tests.packages import PACKAGES, build_package  # noqa: E402
@@ -49,25 +51,41 @@ def bench_end_to_end(artifact: Path, runs: int, keep: Path) -> dict[str, float]:
             "import_s": _median(imports)}
 
 
-def bench_runtime_ratio(artifact: Path, runs: int) -> dict[str, float]:
-    """The same install, traced under gVisor and untraced under runc, same image and driver."""
+def _sandbox_runs(package: FetchedPackage, sandbox: DockerSandbox, phases: tuple[Phase, ...],
+                  runs: int) -> tuple[float, float]:
+    """Median (whole container run, install phase) seconds."""
+    totals, installs = [], []
+    for _ in range(runs):
+        started = time.monotonic()
+        run = sandbox.run(package, phases)
+        totals.append(time.monotonic() - started)
+        shutil.rmtree(run.trace_dir, ignore_errors=True)
+        install = next(p for p in run.phases if p.phase is Phase.INSTALL)
+        installs.append(install.ended - install.started)
+    return statistics.median(totals), statistics.median(installs)
+
+
+def bench_sandbox_costs(artifact: Path, runs: int) -> dict[str, dict[str, float]]:
+    """gVisor against runc (same image and driver), and what the simulator and the
+    execute phase add to one container run."""
     workdir = Path(tempfile.mkdtemp(prefix="pkgsandbox-bench-"))
     try:
         target = parse_target(str(artifact))
         package = fetcher_for(target, RegistryUrls()).fetch(target, workdir)
-        medians = {}
-        for runtime in ("pkgsandbox-runsc", "runc"):
-            sandbox = DockerSandbox(runtime=runtime)
-            durations = []
-            for _ in range(runs):
-                run = sandbox.run(package, RUN_PHASES)
-                shutil.rmtree(run.trace_dir, ignore_errors=True)
-                install = next(p for p in run.phases if p.phase is Phase.INSTALL)
-                durations.append(install.ended - install.started)
-            medians[runtime] = statistics.median(durations)
-        return {"gvisor_install_s": round(medians["pkgsandbox-runsc"], 2),
-                "runc_install_s": round(medians["runc"], 2),
-                "ratio": round(medians["pkgsandbox-runsc"] / medians["runc"], 2)}
+        _, gvisor = _sandbox_runs(package, DockerSandbox(), (Phase.INSTALL,), runs)
+        _, runc = _sandbox_runs(package, DockerSandbox(runtime="runc"), (Phase.INSTALL,), runs)
+        two = (Phase.INSTALL, Phase.IMPORT)
+        bare, _ = _sandbox_runs(package, DockerSandbox(simulate_network=False), two, runs)
+        simulated, _ = _sandbox_runs(package, DockerSandbox(), two, runs)
+        full, _ = _sandbox_runs(package, DockerSandbox(), RUN_PHASES, runs)
+        return {
+            "gVisor vs runc": {"gvisor_install_s": round(gvisor, 2),
+                               "runc_install_s": round(runc, 2),
+                               "ratio": round(gvisor / runc, 2)},
+            "simulator and execute": {"install+import_s": round(bare, 2),
+                                      "simulator_adds_s": round(simulated - bare, 2),
+                                      "execute_adds_s": round(full - simulated, 2)},
+        }
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -84,14 +102,18 @@ def main() -> int:
         for label, (folder, kind) in CASES.items():
             artifact = build_package(PACKAGES / folder, scratch, kind)
             figures[label] = bench_end_to_end(artifact, args.runs, scratch / folder)
-            figures[f"{label}: gVisor vs runc"] = bench_runtime_ratio(artifact, args.runs)
+            for name, values in bench_sandbox_costs(artifact, args.runs).items():
+                figures[f"{label}: {name}"] = values
         traces = sorted(scratch.glob("*/run*/trace/*.boot.txt"), key=lambda p: p.stat().st_size)
         figures["trace parsing"] = {"mb_per_s": round(measure_parse_speed(traces[-1]), 1),
                                     "log_mb": round(traces[-1].stat().st_size / 2**20, 2)}
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    figures["typosquat"] = {
+        f"{eco.value}_checks_per_s": round(measure_checks_per_second(eco)) for eco in Ecosystem}
 
-    targets = {"total_s": "< 10", "ratio": "<= 1.5", "mb_per_s": ">= 50"}
+    targets = {"total_s": "< 10", "ratio": "<= 1.5", "mb_per_s": ">= 50",
+               "pypi_checks_per_s": ">= 1000", "npm_checks_per_s": ">= 1000"}
     print(f"{'benchmark':34} {'figure':18} {'value':>9}  target")
     for label, values in figures.items():
         for name, value in values.items():

@@ -58,7 +58,8 @@ def measure_overhead(workers: int, jobs: int = 300, db_url: str | None = None) -
         first, last = session.execute(select(func.min(Job.started_at),
                                              func.max(Job.finished_at))).one()
     db.close()
-    elapsed = last - first
+    assert first is not None and last is not None
+    elapsed = float(last - first)
     return {"workers": workers, "jobs": jobs, "seconds": round(elapsed, 2),
             "jobs_per_s": round(jobs / elapsed, 1),
             "overhead_ms_per_job": round(elapsed * workers / jobs * 1000, 1)}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import functools
 import json
 import re
 import subprocess
@@ -26,15 +27,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema
+
 from analyzer.detect.engine import assess
 from analyzer.detect.rules import RULES_DIR, RuleSet, load_rules
 from analyzer.models import AnalysisResult, Verdict
+from analyzer.report.osv import osv_record
 from tests.eval.results import result_from_json
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT.parent / "shared" / "samples" / "real"
 PKGSANDBOX = ROOT / ".venv" / "bin" / "pkgsandbox"
 DEFAULT_OUT = Path("/tmp/pkgsandbox-eval")
+OSV_SCHEMA = ROOT / "tests" / "data" / "osv" / "schema.json"
 
 # Popular packages, pinned. PyPI targets resolve to the sdist when there is one (setup.py
 # and C extensions built with gcc); the npm ones include real install scripts.
@@ -59,12 +64,21 @@ BENIGN = (
     "npm:debug@4.3.7", "npm:ws@8.18.0", "npm:uuid@10.0.0", "npm:dotenv@16.4.5",
     "npm:moment@2.30.1",
 )
+# More popular packages, kept out of rule tuning: a check that BENIGN was not overfitted.
+HELD_OUT = (
+    "pypi:PyJWT==2.9.0", "pypi:rich==13.8.1", "pypi:Pygments==2.18.0", "pypi:Flask==3.0.3",
+    "pypi:Werkzeug==3.0.4", "pypi:cffi==1.17.1", "pypi:pexpect==4.9.0",
+    "pypi:python-telegram-bot==21.6", "pypi:slack_sdk==3.33.1", "pypi:sentry-sdk==2.14.0",
+    "pypi:boto3==1.35.24", "pypi:keyring==25.4.1",
+    "npm:sqlite3@5.1.7", "npm:bcrypt@5.1.1", "npm:@swc/core@1.7.26", "npm:@prisma/client@5.20.0",
+    "npm:electron@32.1.2", "npm:cypress@13.15.0", "npm:ngrok@5.0.0-beta.2", "npm:nx@19.8.0",
+)
 
 
 @dataclass(frozen=True)
 class Sample:
     target: str
-    group: str  # "malware" | "benign"
+    group: str  # "malware" | "benign" | "heldout" (benign, not used for tuning)
 
     @property
     def key(self) -> str:
@@ -79,6 +93,8 @@ def samples(only: str | None) -> list[Sample]:
                   if p.is_file() and not p.name.endswith((".md", ".tsv"))]
     if only in (None, "benign"):
         found += [Sample(t, "benign") for t in BENIGN]
+    if only in (None, "heldout"):
+        found += [Sample(t, "heldout") for t in HELD_OUT]
     return found
 
 
@@ -145,13 +161,25 @@ def score_one(sample: Sample, raw: Path, rules: RuleSet) -> Scored:
     result: AnalysisResult = assess(result_from_json(doc), rules)
     fired = [f"{f.rule}@{f.phase.value if f.phase else 'static'}" for f in result.findings]
     verdict = result.verdict.value if result.verdict else "none"
-    return Scored(sample, verdict, result.score, fired, doc.get("verdict"), doc.get("error"))
+    problem = doc.get("error")
+    if result.verdict is Verdict.MALICIOUS:
+        # Real, hostile data makes a good test of the OSV writer too.
+        errors = [e.message for e in _osv_validator().iter_errors(osv_record(result))]
+        problem = f"invalid OSV record: {errors[0]}" if errors else problem
+    return Scored(sample, verdict, result.score, fired, doc.get("verdict"), problem)
+
+
+@functools.cache
+def _osv_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json.loads(OSV_SCHEMA.read_text()))
 
 
 def report(scored: list[Scored]) -> dict[str, Any]:
     malware = [s for s in scored if s.sample.group == "malware"]
     benign = [s for s in scored if s.sample.group == "benign"]
-    for group, items in (("MALWARE", malware), ("POPULAR PACKAGES", benign)):
+    heldout = [s for s in scored if s.sample.group == "heldout"]
+    for group, items in (("MALWARE", malware), ("POPULAR PACKAGES", benign),
+                         ("HELD-OUT POPULAR PACKAGES", heldout)):
         if not items:
             continue
         print(f"\n== {group} ({len(items)})")
@@ -176,17 +204,9 @@ def report(scored: list[Scored]) -> dict[str, Any]:
               f"= {len(caught) / len(malware):.1%}")
         for s in misses:
             print(f"  missed: {s.sample.key} ({s.verdict}; {', '.join(s.rules) or 'no rule'})")
-    if benign:
-        flagged = {v: [s.sample.key for s in benign if s.verdict == v]
-                   for v in ("malicious", "suspicious", "error")}
-        summary["benign"] = {"total": len(benign), **{k: v for k, v in flagged.items()}}
-        print(f"false positives on popular packages: {len(flagged['malicious'])} malicious, "
-              f"{len(flagged['suspicious'])}/{len(benign)} suspicious "
-              f"({len(flagged['suspicious']) / len(benign):.1%}), "
-              f"{len(flagged['error'])} errors")
-        for verdict in ("malicious", "suspicious", "error"):
-            for key in flagged[verdict]:
-                print(f"  {verdict}: {key}")
+    for name, items in (("benign", benign), ("heldout", heldout)):
+        if items:
+            summary[name] = _false_positives(name, items)
     summary["samples"] = [
         {"target": s.sample.target, "group": s.sample.group, "verdict": s.verdict,
          "score": s.score, "rules": s.rules, "cli_verdict": s.cli_verdict, "problem": s.problem}
@@ -195,12 +215,25 @@ def report(scored: list[Scored]) -> dict[str, Any]:
     return summary
 
 
+def _false_positives(name: str, items: list[Scored]) -> dict[str, Any]:
+    flagged = {v: [s.sample.key for s in items if s.verdict == v]
+               for v in ("malicious", "suspicious", "error")}
+    print(f"false positives on {'held-out ' if name == 'heldout' else ''}popular packages: "
+          f"{len(flagged['malicious'])} malicious, "
+          f"{len(flagged['suspicious'])}/{len(items)} suspicious "
+          f"({len(flagged['suspicious']) / len(items):.1%}), {len(flagged['error'])} errors")
+    for verdict in ("malicious", "suspicious", "error"):
+        for key in flagged[verdict]:
+            print(f"  {verdict}: {key}")
+    return {"total": len(items), **flagged}
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--jobs", type=int, default=1, help="analyses at a time (default 1)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per analysis")
-    parser.add_argument("--only", choices=["malware", "benign"])
+    parser.add_argument("--only", choices=["malware", "benign", "heldout"])
     parser.add_argument("--rescore", action="store_true",
                         help="do not run anything: score the stored results again")
     parser.add_argument("--rerun", action="store_true", help="run even when a result is stored")
@@ -211,7 +244,7 @@ def main(argv: list[str]) -> int:
     raw.mkdir(parents=True, exist_ok=True)
     chosen = samples(args.only)
     if not args.rescore:
-        if not any(s.group == "malware" for s in chosen) and args.only != "benign":
+        if not any(s.group == "malware" for s in chosen) and args.only in (None, "malware"):
             print(f"no samples under {SAMPLES}", file=sys.stderr)
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
             futures = {pool.submit(run_one, s, raw, args.timeout, args.rerun): s for s in chosen}

@@ -146,10 +146,23 @@ class FakeRegistry:
             return {"results": results, "last_seq": self._seq(last)}
 
 
+class _Rpc:
+    """What PyPI's XML-RPC endpoint answers here."""
+
+    def __init__(self, registry: FakeRegistry) -> None:
+        self.registry = registry
+
+    def changelog_since_serial(self, serial: int) -> list[list[Any]]:
+        return self.registry.changelog_since_serial(serial)
+
+    def changelog_last_serial(self) -> int:
+        return self.registry.changelog_last_serial()
+
+
 def _handler(registry: FakeRegistry) -> type[BaseHTTPRequestHandler]:
     dispatcher = SimpleXMLRPCDispatcher(allow_none=True)
-    dispatcher.register_function(registry.changelog_since_serial, "changelog_since_serial")
-    dispatcher.register_function(registry.changelog_last_serial, "changelog_last_serial")
+    # Method names are looked up on the registry; only these two are public.
+    dispatcher.register_instance(_Rpc(registry))
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -173,7 +186,9 @@ def _handler(registry: FakeRegistry) -> type[BaseHTTPRequestHandler]:
                 self._send(404, b"no", "text/plain")
                 return
             if not self._fault("xmlrpc", b"<?xml version='1.0'?><methodResponse><params><para"):
-                self._send(200, dispatcher._marshaled_dispatch(body), "text/xml")
+                answer = dispatcher._marshaled_dispatch(body)
+                self._send(200, answer.encode() if isinstance(answer, str) else answer,
+                           "text/xml")
 
         def do_GET(self) -> None:  # noqa: N802
             url = urllib.parse.urlsplit(self.path)

@@ -42,7 +42,8 @@ def sample_result() -> AnalysisResult:
                     Resources(None, None)),
     )
     return AnalysisResult(
-        package=PackageRef(Ecosystem.PYPI, "recon-pkg", "0.1.0", "ab" * 32, "recon-pkg-0.1.0.tar.gz"),
+        package=PackageRef(Ecosystem.PYPI, "recon-pkg", "0.1.0", "ab" * 32,
+                           "recon-pkg-0.1.0.tar.gz"),
         started_at="2026-11-26T15:00:00+00:00", duration_s=9.5, phases=phases,
         dependencies=(Dependency("cryptography", None, None, "no wheel for this platform"),),
         trace_stats=TraceStats(lines=100, syscall_lines=90, unparsed_lines=1, bytes=20_000),

@@ -67,7 +67,8 @@ def test_hex_encoded_dns_beacon_and_a_payload_that_waits_to_be_called(
     execute = phase(result, Phase.EXECUTE)
     assert any(r.url == "http://drop.example/k" for r in execute.network.http)
     assert any(leak.token == "ssh-private-key" for leak in execute.leaks)
-    assert not any(r.url == "http://drop.example/k" for r in phase(result, Phase.IMPORT).network.http)
+    imported = phase(result, Phase.IMPORT)
+    assert not any(r.url == "http://drop.example/k" for r in imported.network.http)
 
 
 def test_node_https_request_is_recorded(package_factory: Any) -> None:

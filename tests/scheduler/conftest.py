@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from analyzer.store.database import Database
 from tests.feeds.fake_registry import FakeRegistry
 from tests.scheduler.fakes import BrokenAnalyser, FakeAnalyser
 from tests.store.fixtures import db, db_url, pg_server
@@ -19,6 +20,14 @@ def registry() -> Iterator[FakeRegistry]:
     fake = FakeRegistry(stall_s=0.8).start()
     yield fake
     fake.close()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    """A migrated SQLite database, for tests about one process."""
+    database = Database.open(f"sqlite:///{tmp_path / 'one.db'}")
+    yield database
+    database.close()
 
 
 @pytest.fixture

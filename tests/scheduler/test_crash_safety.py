@@ -2,7 +2,8 @@
 
 Every release must end up analysed exactly once, and the database must show no job lost.
 The watcher runs as a separate process, stopped once with SIGTERM and once with SIGKILL
-to its whole process group; one worker is SIGKILLed in the middle of an analysis.
+(its orphaned workers must then exit by themselves); one worker is SIGKILLed in the
+middle of an analysis.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class Watcher:
 
 
 def _wait_for(what: str, condition: Callable[[], object], timeout: float = 40.0) -> object:
+    """`condition()` once it is truthy, polled every 20 ms."""
     deadline = time.monotonic() + timeout
     while not (value := condition()):
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
@@ -113,17 +115,30 @@ def test_every_release_is_analysed_exactly_once_through_restarts_and_kills(
                 .where(Job.state == "running", Package.name.like("%slow%"))).first()
         return None if row is None else (row.id, int(row.lease_owner.rsplit(":", 1)[1]))
 
-    victim_job, victim_pid = _wait_for("a slow job to start", slow_job_running)  # type: ignore[misc]
+    victim = _wait_for("a slow job to start", slow_job_running)
+    assert isinstance(victim, tuple)
+    victim_job, victim_pid = victim
     time.sleep(0.2)  # well inside its 1.5 s analysis
     os.kill(victim_pid, signal.SIGKILL)
 
     def victim_done() -> bool:
         with db.reading() as session:
-            return session.scalar(select(Job.state).where(Job.id == victim_job)) == "done"
+            state: str | None = session.scalar(select(Job.state).where(Job.id == victim_job))
+            return state == "done"
 
     _wait_for("the killed worker's job to be redone", victim_done)
-    os.killpg(watcher.process.pid, signal.SIGKILL)
+    os.kill(watcher.process.pid, signal.SIGKILL)
     watcher.wait(10)
+
+    def group_gone() -> bool:
+        try:
+            os.killpg(watcher.process.pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    # Orphaned workers see their lifeline close, finish the job in hand and exit.
+    _wait_for("the orphaned workers to exit", group_gone, timeout=20)
 
     # Run 3: --once takes the last wave and whatever the kill left running.
     _publish(registry, waves[3])

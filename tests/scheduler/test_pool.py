@@ -35,7 +35,12 @@ def test_a_killed_worker_is_replaced(tmp_path: Path) -> None:
         os.kill(victim, signal.SIGKILL)
         _wait(lambda: not pool.pids() or pool.pids() != [victim])
         events: list[str] = []
-        _wait(lambda: bool(events.extend(pool.supervise()) or pool.pids()))
+
+        def replaced() -> bool:
+            events.extend(pool.supervise())
+            return bool(pool.pids())
+
+        _wait(replaced)
         assert events == [f"worker 0 (pid {victim}) was killed by SIGKILL; starting a new one"]
         assert pool.pids() != [victim]
     finally:

@@ -12,7 +12,7 @@ from analyzer.models import Ecosystem
 from analyzer.scheduler.queue import LEASE_LOST, JobQueue, QueueSettings, request_rerun
 from analyzer.store.database import Database
 from analyzer.store.releases import record_batch, start_cursor
-from analyzer.store.schema import Job, Result
+from analyzer.store.schema import Job, JobState, Result
 from tests.store.builders import analysis_result, planned
 
 SETTINGS = QueueSettings(lease_s=10.0, max_attempts=2, retry_backoff_s=5.0)
@@ -108,12 +108,12 @@ def test_failures_back_off_then_dead_letter(db: Database) -> None:
     queue = JobQueue(db, SETTINGS, clock)
     first = queue.claim("w")
     assert first is not None
-    assert queue.fail(first, "FetchError: no wheel").value == "queued"
+    assert queue.fail(first, "FetchError: no wheel") is JobState.QUEUED
     assert queue.claim("w") is None  # waiting out the backoff (2.5-5 s)
     clock.now += SETTINGS.retry_backoff_s
     second = queue.claim("w")
     assert second is not None and second.attempts == 2
-    assert queue.fail(second, "FetchError: no wheel").value == "dead"
+    assert queue.fail(second, "FetchError: no wheel") is JobState.DEAD
     job = _job(db, second.id)
     assert (job.state, job.attempts, job.last_error) == ("dead", 2, "FetchError: no wheel")
     clock.now += 3600

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -61,3 +63,32 @@ def test_once_with_a_feed_down_processes_the_rest_then_fails_in_one_line(
     assert report["feeds"]["npm"]["position"] == "0"  # still at its start: nothing skipped
     registry.faults.clear()
     assert run_watch(config, once=True)["analysed"] == 2
+
+
+def test_a_feed_that_goes_down_shows_it_and_catches_up_when_back(
+        registry: FakeRegistry, tmp_path: Path) -> None:
+    registry.publish_pypi("before", "1.0")
+    registry.publish_npm("during-outage", "1.0.0")
+    registry.fail("changes", *["500"] * 6)  # two polls of three attempts each
+    lines: list[str] = []
+    stop = threading.Event()
+    config = config_for_tests({"db": f"sqlite:///{tmp_path / 'w.db'}", "registry": registry.url,
+                               "progress_s": 0.05, "poll_s": 0.1})
+    reports: list[dict[str, object]] = []
+    thread = threading.Thread(target=lambda: reports.append(
+        run_watch(config, progress_callback=lines.append, stop=stop)))
+    thread.start()
+    def saw(*parts: str) -> bool:
+        return any(all(part in line for part in parts) for line in list(lines))
+
+    try:
+        deadline = time.monotonic() + 30
+        while not (saw("npm 0 DOWN (npm _changes since 0: HTTP 500", "failures, retry in")
+                   and saw("npm 1 ok", "queue 0 (+0 running")):
+            assert time.monotonic() < deadline and thread.is_alive(), lines[-5:]
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(30)
+    (report,) = reports
+    assert report["analysed"] == 2 and report["queued"] == 0

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -17,13 +15,6 @@ from analyzer.store.releases import record_batch, start_cursor
 from analyzer.store.schema import Job, Result
 from tests.scheduler.fakes import FakeAnalyser
 from tests.store.builders import planned
-
-
-@pytest.fixture
-def sqlite_db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.open(f"sqlite:///{tmp_path / 'w.db'}")
-    yield database
-    database.close()
 
 
 def _claim(db: Database, name: str, lease_s: float = 30.0) -> tuple[JobQueue, ClaimedJob]:

@@ -41,12 +41,16 @@ def config_for_tests(options: dict[str, Any]) -> WatchConfig:
         log_level=logging.INFO)
 
 
+def _no_typosquat(_name: str, _ecosystem: object) -> None:
+    return None
+
+
 def main() -> None:
     options = json.loads(sys.argv[1])
     if not options.get("typosquat", True):
         # Loading the popular-name lists costs each watcher start a second; the crash
         # tests restart it three times and do not test priorities.
-        priority.typosquat_of = lambda _name, _ecosystem: None
+        priority.typosquat_of = _no_typosquat  # type: ignore[assignment]
     logging.basicConfig(level=logging.INFO, format="%(relativeCreated)6d watcher: %(message)s")
     run_watch(config_for_tests(options), once=options.get("once", False),
               progress_callback=lambda line: print(line, flush=True))

@@ -17,8 +17,11 @@ NO_POSTGRES = ("PostgreSQL is not installed (apt-get install postgresql) and"
 
 @pytest.fixture(scope="session")
 def pg_server() -> str:
-    """A PostgreSQL superuser URL; skips the test when no server can be had."""
+    """A PostgreSQL superuser URL; skips the test when no server can be had, unless CI
+    sets PKGSANDBOX_REQUIRE_POSTGRES: then a green run must have run them."""
     if postgres.server_binaries() is None and not os.environ.get(postgres.ENV_URL):
+        if os.environ.get("PKGSANDBOX_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL required but missing: {NO_POSTGRES}")
         pytest.skip(NO_POSTGRES)
     return postgres.shared_cluster()
 

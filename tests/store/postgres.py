@@ -53,14 +53,16 @@ def cluster() -> Iterator[str]:
         shutil.chown(root, "postgres", "postgres")
         as_postgres = ["runuser", "-u", "postgres", "--"]
     data, port = root / "data", _free_port()
-    run = {"check": True, "capture_output": True, "timeout": 60}
+
+    def run(*args: str) -> None:
+        subprocess.run([*as_postgres, *args], check=True, capture_output=True, timeout=60)
+
     try:
-        subprocess.run([*as_postgres, str(binaries / "initdb"), "-D", str(data), "-U",
-                        "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], **run)
-        subprocess.run([*as_postgres, str(binaries / "pg_ctl"), "-D", str(data), "-l",
-                        str(root / "log"), "-w", "-o",
-                        f"-c listen_addresses=127.0.0.1 -p {port} -k {root}"
-                        " -c fsync=off -c max_connections=100", "start"], **run)
+        run(str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+            "-E", "UTF8", "--no-sync")
+        run(str(binaries / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o",
+            f"-c listen_addresses=127.0.0.1 -p {port} -k {root}"
+            " -c fsync=off -c max_connections=100", "start")
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run([*as_postgres, str(binaries / "pg_ctl"), "-D", str(data), "-m",

@@ -47,8 +47,8 @@ def test_a_batch_enqueues_each_release_once_and_moves_the_cursor(db: Database) -
     assert lookup(Ecosystem.NPM, "Left-Pad") == frozenset()  # npm names are exact
 
 
-def test_a_failed_transaction_records_nothing_and_keeps_the_cursor(db: Database,
-                                                                   monkeypatch) -> None:
+def test_a_failed_transaction_records_nothing_and_keeps_the_cursor(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     cursor = start_cursor(db, "npm", "5", None, now=1.0)
     from analyzer.store import releases
 
