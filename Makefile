@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PKGSANDBOX := $(VENV)/bin/pkgsandbox
 TARGET ?= pypi:requests==2.32.3
 
-.PHONY: setup venv host images analyze test test-fast lint bench check-readme clean
+.PHONY: setup venv host images test-deps analyze test test-fast lint bench check-readme clean
 
 setup: host venv images
 
@@ -26,7 +26,12 @@ images: host venv
 analyze: setup
 	$(PKGSANDBOX) analyze $(TARGET)
 
-test: setup
+# PostgreSQL for the store and queue tests (they start a throwaway cluster of their own).
+test-deps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+test: setup test-deps
 	$(PY) -m pytest
 
 test-fast: venv

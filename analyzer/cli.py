@@ -25,6 +25,12 @@ from analyzer.report.summary import render_summary
 from analyzer.sandbox import doctor
 from analyzer.sandbox.docker_runner import DockerSandbox, SandboxLimits
 from analyzer.sandbox.images import build_images, images_present
+from analyzer.scheduler.commands import (
+    add_status_parser,
+    add_watch_parser,
+    status_command,
+    watch_command,
+)
 
 EXIT_OK, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
 # Errors of the environment a person can act on, even when they are not ours.
@@ -85,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--if-missing", action="store_true",
                        help="only build images whose current version is not there yet")
 
+    add_watch_parser(commands)
+    add_status_parser(commands)
     add_rules_parser(commands)
     add_typosquat_parser(commands)
     return parser
@@ -134,7 +142,8 @@ def _images(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"analyze": _analyze, "doctor": _doctor, "images": _images}
+COMMANDS = {"analyze": _analyze, "doctor": _doctor, "images": _images,
+            "watch": watch_command, "status": status_command}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -68,7 +68,8 @@ def render_summary(result: AnalysisResult) -> str:
         lines.append(f"typosquat of {result.typosquat.target} ({result.typosquat.kind})")
     for finding in result.findings:
         where = finding.phase.value if finding.phase else "static"
-        lines.append(f"  [{finding.severity.value}] {where} {finding.rule}: {_clean(finding.title)}")
+        lines.append(f"  [{finding.severity.value}] {where} {finding.rule}: "
+                     f"{_clean(finding.title)}")
         if finding.evidence:
             lines.append(f"      {_clean(finding.evidence[0], 150)}")
     for phase in result.phases:

@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import TypeVar
 
 from analyzer.fetch.interface import RegistryUrls
@@ -75,6 +76,9 @@ def add_watch_parser(subparsers: argparse._SubParsersAction[P]) -> P:
                        help="failed attempts before a job is dead-lettered (default 3)")
     watch.add_argument("--metrics-port", type=int, metavar="PORT",
                        help="serve Prometheus /metrics on this port (default: off)")
+    watch.add_argument("--osv-dir", type=Path, default=Path("reports/osv"), metavar="DIR",
+                       help="write each malicious release's OSV record here as its analysis "
+                            "ends (default reports/osv)")
     watch.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST",
                        help="address for /metrics (default 127.0.0.1)")
     return watch
@@ -99,7 +103,7 @@ def watch_config(args: argparse.Namespace) -> WatchConfig:
         npm_changes_url=args.npm_changes_url.rstrip("/"), start=Start(args.start),
         poll_interval_s=args.poll_interval, workers=args.workers,
         job_timeout_s=args.job_timeout, metrics_port=args.metrics_port,
-        metrics_host=args.metrics_host)
+        metrics_host=args.metrics_host, osv_dir=args.osv_dir)
     return replace(config, queue=replace(QueueSettings(), max_attempts=args.max_attempts,
                                          lease_s=max(60.0, min(300.0, args.job_timeout / 5))))
 

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from analyzer.errors import FeedError
@@ -56,6 +57,7 @@ class WatchConfig:
     progress_interval_s: float = 10.0
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = None  # None: no /metrics endpoint
+    osv_dir: Path | None = None  # the CLI defaults it to reports/osv
     analyser: AnalyserFactory | None = None  # None: the gVisor sandbox
     log_level: int = logging.INFO
 
@@ -103,7 +105,7 @@ def run_watch(config: WatchConfig, once: bool = False,
     settings = WorkerSettings(
         db_url=resolve_url(config.db_url), queue=config.queue, job_timeout_s=config.job_timeout_s,
         poll_s=config.worker_poll_s, shutdown_grace_s=config.shutdown_grace_s,
-        log_level=config.log_level)
+        log_level=config.log_level, osv_dir=config.osv_dir)
     factory = config.analyser or SandboxAnalyser(RegistryUrls(config.pypi_url,
                                                               config.npm_registry_url))
     backend = BACKENDS[config.backend](config, settings, factory)

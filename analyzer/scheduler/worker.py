@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from pathlib import Path
 from types import FrameType
 from typing import TypeVar
 
@@ -25,7 +26,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from analyzer.errors import Error, SandboxError
 from analyzer.fetch.interface import RegistryUrls
-from analyzer.models import AnalysisResult
+from analyzer.models import AnalysisResult, Verdict
+from analyzer.report.osv import write_osv
 from analyzer.scheduler.interface import Analyse, AnalyserFactory
 from analyzer.scheduler.queue import ClaimedJob, JobQueue, QueueSettings
 from analyzer.store.database import Database, StoreError
@@ -45,6 +47,7 @@ class WorkerSettings:
     shutdown_grace_s: float = 30.0
     sandbox_backoff_s: float = 30.0
     log_level: int = logging.INFO
+    osv_dir: Path | None = None  # malicious results get their OSV record here at once
 
 
 class Outcome(enum.Enum):
@@ -144,6 +147,8 @@ def _record(queue: JobQueue, job: ClaimedJob, box: dict[str, AnalysisResult | Ba
         recorded = _db(queue.complete, job, outcome)
         if recorded:
             log.info("%s: %s", label, outcome.verdict.value if outcome.verdict else "analysed")
+            if settings.osv_dir is not None and outcome.verdict is Verdict.MALICIOUS:
+                log.info("%s: OSV record %s", label, write_osv(outcome, settings.osv_dir))
         elif recorded is False:
             log.warning("%s: another worker took it over meanwhile; this result dropped", label)
         return Outcome.RECORDED

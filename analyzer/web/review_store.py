@@ -1,0 +1,90 @@
+"""Reading results for the pages and recording review decisions, on the store's tables."""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+
+from analyzer.errors import Error
+from analyzer.report.html import Decision
+from analyzer.report.html_view import IndexRow, index_row, iso
+from analyzer.store.database import Database
+from analyzer.store.schema import Result, ReviewDecision
+
+MAX_INDEX_ROWS = 5000  # newest first; older analyses stay reachable by their URL
+MAX_NOTE_CHARS = 4000
+MAX_REVIEWER_CHARS = 128
+
+
+class ReviewError(Error):
+    """A review decision could not be recorded."""
+
+
+class DecisionKind(enum.StrEnum):
+    CONFIRMED = "confirmed"  # malicious, as the rules said
+    DISMISSED = "dismissed"  # a false positive; the note says why
+    NOTE = "note"  # a remark, no change of state
+
+
+def review_state(decisions: Iterable[tuple[str, float]]) -> str:
+    """The latest confirm or dismiss decides; notes do not change the state."""
+    final = [(at, kind) for kind, at in decisions if kind != DecisionKind.NOTE]
+    return max(final)[1] if final else "unreviewed"
+
+
+def index_rows(db: Database, href: str = "/report/{id}") -> list[IndexRow]:
+    with db.reading() as session:
+        results = session.execute(
+            select(Result.id, Result.document, Result.created_at)
+            .order_by(Result.created_at.desc(), Result.id.desc()).limit(MAX_INDEX_ROWS)).all()
+        ids = [row.id for row in results]
+        by_result: dict[int, list[tuple[str, float]]] = {}
+        for result_id, kind, at in session.execute(
+                select(ReviewDecision.result_id, ReviewDecision.decision,
+                       ReviewDecision.decided_at).where(ReviewDecision.result_id.in_(ids))):
+            by_result.setdefault(result_id, []).append((kind, at))
+    return [index_row(str(row.id), href.format(id=row.id), _document(row.document),
+                      row.created_at, review_state(by_result.get(row.id, ())))
+            for row in results]
+
+
+def document(db: Database, result_id: int) -> dict[str, Any] | None:
+    with db.reading() as session:
+        row = session.get(Result, result_id)
+        return None if row is None else _document(row.document)
+
+
+def decisions(db: Database, result_id: int) -> list[Decision]:
+    with db.reading() as session:
+        rows = session.scalars(select(ReviewDecision).where(
+            ReviewDecision.result_id == result_id)
+            .order_by(ReviewDecision.decided_at, ReviewDecision.id)).all()
+        return [Decision(iso(r.decided_at), r.reviewer, r.decision, r.note) for r in rows]
+
+
+def record_decision(db: Database, result_id: int, kind: DecisionKind, reviewer: str,
+                    note: str | None, now: float | None = None) -> int:
+    """Store who decided what and when; the decision's id."""
+    note = (note or "").strip() or None
+    if kind in (DecisionKind.DISMISSED, DecisionKind.NOTE) and note is None:
+        raise ReviewError(f"a {kind.value} decision needs a reason or note")
+    if not reviewer.strip():
+        raise ReviewError("a decision needs a reviewer name")
+    with db.transaction() as session:
+        if session.get(Result, result_id) is None:
+            raise ReviewError(f"no result {result_id}")
+        row = ReviewDecision(result_id=result_id, decision=kind.value,
+                             reviewer=reviewer.strip()[:MAX_REVIEWER_CHARS],
+                             note=note[:MAX_NOTE_CHARS] if note else None,
+                             decided_at=time.time() if now is None else now)
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def _document(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,253 @@
+"""The review server: index and reports from the store, and triage decisions (stdlib http.server).
+
+Reads are open to whoever can reach the socket (127.0.0.1 by default); writes need a signed-in
+reviewer (the token) and the form's CSRF token. A Host header other than the one we listen
+on is refused, which stops DNS-rebinding pages from reading the reports.
+"""
+
+from __future__ import annotations
+
+import http.cookies
+import json
+import logging
+import re
+import urllib.parse
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from analyzer.report import html
+from analyzer.report.html_view import REVIEW_STATES, result_for_osv, sort_rows
+from analyzer.report.osv import write_osv
+from analyzer.store.database import Database
+from analyzer.web import review_store
+from analyzer.web.auth import COOKIE, Sessions
+from analyzer.web.review_store import DecisionKind, ReviewError
+
+log = logging.getLogger(__name__)
+MAX_BODY = 64 * 1024
+FILTER_KEYS = ("verdict", "ecosystem", "review", "rule")
+ACTIONS = {"confirm": DecisionKind.CONFIRMED, "dismiss": DecisionKind.DISMISSED,
+           "note": DecisionKind.NOTE}
+_REPORT = re.compile(r"/report/(\d{1,18})(\.json|\.osv\.json|/decision)?")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": html.HTTP_CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+@dataclass(frozen=True)
+class App:
+    db: Database
+    sessions: Sessions
+    osv_dir: Path | None = None
+
+
+class ReviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], app: App) -> None:
+        super().__init__(address, Handler)
+        self.app = app
+
+    @property
+    def allowed_hosts(self) -> set[str]:
+        host, port = str(self.server_address[0]), self.server_address[1]
+        names = {host, "localhost"} | ({"127.0.0.1"} if host == "127.0.0.1" else set())
+        return {f"{name}:{port}" for name in names} | {f"[{host}]:{port}"}
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: ReviewServer
+    server_version = "pkgsandbox"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        log.info("%s %s", self.address_string(), format % args)
+
+    # --- dispatch ---------------------------------------------------------------
+
+    def do_GET(self) -> None:  # noqa: N802
+        if not self._host_ok():
+            return
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == "/":
+            self._index(urllib.parse.parse_qs(url.query))
+        elif url.path == "/login":
+            self._send(HTTPStatus.OK, html.render_login())
+        elif (match := _REPORT.fullmatch(url.path)) and match.group(2) != "/decision":
+            self._report(int(match.group(1)), match.group(2))
+        else:
+            self._send(HTTPStatus.NOT_FOUND, "not found\n", "text/plain")
+
+    def do_POST(self) -> None:  # noqa: N802
+        if not self._host_ok() or not self._origin_ok():
+            return
+        path = urllib.parse.urlsplit(self.path).path
+        form = self._form()
+        if form is None:
+            return
+        if path == "/login":
+            self._login(form)
+        elif (match := _REPORT.fullmatch(path)) and match.group(2) == "/decision":
+            self._decide(int(match.group(1)), form)
+        else:
+            self._send(HTTPStatus.NOT_FOUND, "not found\n", "text/plain")
+
+    # --- pages ----------------------------------------------------------------
+
+    def _index(self, query: dict[str, list[str]]) -> None:
+        selected = {k: query[k][0] for k in FILTER_KEYS if query.get(k)}
+        sort = "time" if query.get("sort") == ["time"] else "score"
+        everything = review_store.index_rows(self.server.app.db)
+        rows = sort_rows(html.apply_filters(everything, selected), sort)
+
+        def href(key: str, value: str | None, order: str = sort) -> str:
+            chosen = {k: v for k, v in selected.items() if k != key}
+            if value is not None:
+                chosen[key] = value
+            if order == "time":
+                chosen["sort"] = "time"
+            return "/?" + urllib.parse.urlencode(chosen) if chosen else "/"
+
+        groups = html.filter_groups(everything, selected, href)
+        groups.append(html.FilterGroup("sort", tuple(
+            (order, href("sort", None, order), sort == order) for order in ("score", "time"))))
+        reviewer = self.server.app.sessions.reviewer(self._session())
+        self._send(HTTPStatus.OK, html.render_index(
+            rows, groups, total=len(everything), active=bool(selected), chart_rows=everything,
+            login_href="/login", reviewer=reviewer, meta_csp=False))
+
+    def _report(self, result_id: int, suffix: str | None) -> None:
+        document = review_store.document(self.server.app.db, result_id)
+        if document is None:
+            self._send(HTTPStatus.NOT_FOUND, "no such analysis\n", "text/plain")
+            return
+        if suffix == ".json":
+            self._send(HTTPStatus.OK, json.dumps(document, indent=2), "application/json")
+            return
+        if suffix == ".osv.json":
+            text = html.osv_text(document)
+            if text is None:
+                self._send(HTTPStatus.NOT_FOUND, "not malicious: no OSV record\n", "text/plain")
+            else:
+                self._send(HTTPStatus.OK, text, "application/json")
+            return
+        session = self._session()
+        signed_in = self.server.app.sessions.reviewer(session) is not None
+        decisions = review_store.decisions(self.server.app.db, result_id)
+        state = review_store.review_state(
+            (d.decision, i) for i, d in enumerate(decisions))  # already in time order
+        panel = html.ReviewPanel(
+            state=state if state in REVIEW_STATES else "unreviewed",
+            decisions=tuple(decisions), action=f"/report/{result_id}/decision",
+            csrf=self.server.app.sessions.csrf(session) if signed_in and session else None,
+            login="/login")
+        links = html.ReportLinks(index="/", json=f"/report/{result_id}.json",
+                                 osv=f"/report/{result_id}.osv.json")
+        self._send(HTTPStatus.OK, html.render_report(document, links, panel, meta_csp=False))
+
+    # --- writes ---------------------------------------------------------------
+
+    def _login(self, form: dict[str, str]) -> None:
+        session = self.server.app.sessions.login(form.get("token", ""),
+                                                 form.get("reviewer", ""))
+        if session is None:
+            self._send(HTTPStatus.FORBIDDEN, html.render_login("Wrong token (or no name)."))
+            return
+        self._redirect("/", cookie=f"{COOKIE}={session}; HttpOnly; SameSite=Strict; Path=/")
+
+    def _decide(self, result_id: int, form: dict[str, str]) -> None:
+        sessions = self.server.app.sessions
+        session = self._session()
+        reviewer = sessions.reviewer(session)
+        if reviewer is None or session is None:
+            self._send(HTTPStatus.FORBIDDEN, "sign in first: /login\n", "text/plain")
+            return
+        if not sessions.check_csrf(session, form.get("csrf", "")):
+            self._send(HTTPStatus.FORBIDDEN, "bad or missing CSRF token\n", "text/plain")
+            return
+        kind = ACTIONS.get(form.get("action", ""))
+        if kind is None:
+            self._send(HTTPStatus.BAD_REQUEST, "unknown action\n", "text/plain")
+            return
+        db = self.server.app.db
+        try:
+            review_store.record_decision(db, result_id, kind, reviewer, form.get("note"))
+        except ReviewError as exc:
+            self._send(HTTPStatus.BAD_REQUEST, exc.diagnostics() + "\n", "text/plain")
+            return
+        if kind is DecisionKind.CONFIRMED and self.server.app.osv_dir is not None:
+            document = review_store.document(db, result_id) or {}
+            result = result_for_osv(document)
+            if result is not None:
+                path = write_osv(result, self.server.app.osv_dir)
+                log.info("OSV record written to %s", path)
+        self._redirect(f"/report/{result_id}")
+
+    # --- plumbing -------------------------------------------------------------
+
+    def _host_ok(self) -> bool:
+        if self.headers.get("Host", "") in self.server.allowed_hosts:
+            return True
+        self._send(HTTPStatus.MISDIRECTED_REQUEST, "unexpected Host header\n", "text/plain")
+        return False
+
+    def _origin_ok(self) -> bool:
+        origin = self.headers.get("Origin")
+        if origin is None or origin.removeprefix("http://") in self.server.allowed_hosts:
+            return True
+        self._send(HTTPStatus.FORBIDDEN, "cross-origin request refused\n", "text/plain")
+        return False
+
+    def _form(self) -> dict[str, str] | None:
+        kind = self.headers.get("Content-Type", "").split(";")[0].strip()
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            length = -1
+        if kind != "application/x-www-form-urlencoded" or not 0 <= length <= MAX_BODY:
+            self._send(HTTPStatus.BAD_REQUEST, "expected a small form\n", "text/plain")
+            return None
+        body = self.rfile.read(length).decode("utf-8", "replace")
+        return {k: v[0] for k, v in urllib.parse.parse_qs(body).items()}
+
+    def _session(self) -> str | None:
+        cookie = http.cookies.SimpleCookie()
+        try:
+            cookie.load(self.headers.get("Cookie", ""))
+        except http.cookies.CookieError:
+            return None
+        morsel = cookie.get(COOKIE)
+        return morsel.value if morsel else None
+
+    def _redirect(self, location: str, cookie: str | None = None) -> None:
+        self.send_response(HTTPStatus.SEE_OTHER)
+        self.send_header("Location", location)
+        if cookie:
+            self.send_header("Set-Cookie", cookie)
+        self._finish(b"", "text/plain")
+
+    def _send(self, status: HTTPStatus, text: str, kind: str = "text/html") -> None:
+        self.send_response(status)
+        self._finish(text.encode("utf-8"), kind)
+
+    def _finish(self, body: bytes, kind: str) -> None:
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+def make_server(app: App, host: str = "127.0.0.1", port: int = 8080) -> ReviewServer:
+    return ReviewServer((host, port), app)

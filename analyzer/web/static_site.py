@@ -1,0 +1,93 @@
+"""`pkgsandbox report --out DIR`: the index and every report as static files, no server needed.
+
+Filtering without a server or script: one pre-rendered index page per filter value.
+File names come from our own ids and a digest of the filter value, never from package text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analyzer.errors import Error
+from analyzer.report import html
+from analyzer.report.html_view import IndexRow, index_row, sort_rows, started_at
+from analyzer.store.database import Database
+from analyzer.web import review_store
+
+MAX_RESULT_BYTES = 64 * 1024 * 1024
+
+
+class SiteError(Error):
+    """The static reports could not be built."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    row: IndexRow
+    document: dict[str, Any]
+    decisions: tuple[html.Decision, ...] = ()
+
+
+def from_results_dir(folder: Path) -> Iterator[Entry]:
+    """Every `*.json` result document under `folder` (an `analyze --out` keeps `result.json`)."""
+    if not folder.is_dir():
+        raise SiteError(f"no such folder: {folder}")
+    for number, path in enumerate(sorted(folder.rglob("*.json")), start=1):
+        if path.stat().st_size > MAX_RESULT_BYTES:
+            raise SiteError(f"{path} is larger than {MAX_RESULT_BYTES} bytes")
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise SiteError(f"{path} is not JSON: {exc}") from exc
+        if not isinstance(document, dict) or "package" not in document \
+                or "schema_version" not in document:
+            continue  # an OSV record or another JSON file next to the results
+        key = str(number)
+        yield Entry(index_row(key, f"r/{key}.html", document, started_at(document),
+                              "unreviewed"), document)
+
+
+def from_database(db: Database) -> Iterator[Entry]:
+    for row in review_store.index_rows(db, href="r/{id}.html"):
+        document = review_store.document(db, int(row.key)) or {}
+        yield Entry(row, document, tuple(review_store.decisions(db, int(row.key))))
+
+
+def write_site(entries: list[Entry], out: Path) -> int:
+    """Write index.html, one index per filter value, and r/<id>.html|.json|.osv.json."""
+    rows = [entry.row for entry in entries]
+    for entry in entries:
+        key = entry.row.key
+        osv = html.osv_text(entry.document)
+        links = html.ReportLinks(index="../index.html", json=f"{key}.json",
+                                 osv=f"{key}.osv.json" if osv else None)
+        panel = html.ReviewPanel(entry.row.review, entry.decisions) if entry.decisions else None
+        html.write_text(out / "r" / f"{key}.html", html.render_report(entry.document, links,
+                                                                       panel))
+        html.write_text(out / "r" / f"{key}.json", json.dumps(entry.document, indent=2) + "\n")
+        if osv:
+            html.write_text(out / "r" / f"{key}.osv.json", osv + "\n")
+
+    def href(key: str, value: str | None) -> str:
+        return "index.html" if value is None else _filter_page(key, value)
+
+    pages: dict[str, dict[str, str]] = {"index.html": {}}
+    for group in html.filter_groups(rows, {}, href):
+        for value, page, _ in group.options[1:]:
+            pages[page] = {group.label: value}
+    for page, selected in pages.items():
+        chosen = sort_rows(html.apply_filters(rows, selected))
+        text = html.render_index(chosen, html.filter_groups(rows, selected, href),
+                                 total=len(rows), active=bool(selected), chart_rows=rows)
+        html.write_text(out / page, text)
+    return len(entries)
+
+
+def _filter_page(key: str, value: str) -> str:
+    digest = hashlib.sha256(f"{key}\0{value}".encode()).hexdigest()[:12]
+    return f"index-{key}-{digest}.html"
