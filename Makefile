@@ -26,10 +26,12 @@ images: host venv
 analyze: setup
 	$(PKGSANDBOX) analyze $(TARGET)
 
-# PostgreSQL for the store and queue tests (they start a throwaway cluster of their own).
+# PostgreSQL for the store and queue tests (they start a throwaway cluster of their own),
+# Chromium for the tests that load the HTML reports in a real browser.
 test-deps:
-	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v chromium >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq postgresql chromium >/dev/null; }
 
 test: setup test-deps
 	$(PY) -m pytest

@@ -31,6 +31,7 @@ from analyzer.scheduler.commands import (
     status_command,
     watch_command,
 )
+from analyzer.web.commands import add_report_parser, add_serve_parser, write_report
 
 EXIT_OK, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
 # Errors of the environment a person can act on, even when they are not ours.
@@ -63,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="also write result.json and the raw gVisor trace into DIR")
     analyze.add_argument("--fail-on", choices=["malicious", "suspicious"],
                          help="exit 1 when the verdict is at least this bad")
+    analyze.add_argument("--html", type=Path, metavar="FILE",
+                         help="also write a self-contained HTML report to FILE")
     analyze.add_argument("--osv-dir", type=Path, metavar="DIR",
                          help="write an OSV record into DIR when the package is malicious")
     analyze.add_argument("--rules", action="append", type=Path, default=[], metavar="DIR",
@@ -93,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_watch_parser(commands)
     add_status_parser(commands)
+    add_report_parser(commands)
+    add_serve_parser(commands)
     add_rules_parser(commands)
     add_typosquat_parser(commands)
     return parser
@@ -116,6 +121,8 @@ def _analyze(args: argparse.Namespace) -> int:
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "result.json").write_text(json.dumps(document, indent=2) + "\n")
+    if args.html is not None:
+        write_report(document, args.html)
     if args.osv_dir is not None and result.verdict is Verdict.MALICIOUS:
         record = write_osv(result, args.osv_dir)
         _err(f"pkgsandbox: OSV record written to {record}")

@@ -111,6 +111,19 @@ daemon_up() {
     DOCKER_HOST="unix://$SOCKET" timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1
 }
 
+# A daemon that was just started runs no analysis: containers and trace folders still
+# there are what an earlier daemon left when it was killed.
+clear_leftovers() {
+    local stale
+    stale=$(DOCKER_HOST="unix://$SOCKET" docker ps -aq --filter label=pkgsandbox.analysis)
+    if [ -n "$stale" ]; then
+        say "removing $(echo "$stale" | wc -l) sandbox container(s) left by an earlier daemon"
+        # shellcheck disable=SC2086
+        DOCKER_HOST="unix://$SOCKET" docker rm -f $stale >/dev/null || true
+    fi
+    find "$TRACE_DIR" -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null || true
+}
+
 start_daemon() {
     if [ -n "${PKGSANDBOX_DOCKER_HOST:-}" ]; then
         say "using PKGSANDBOX_DOCKER_HOST=$PKGSANDBOX_DOCKER_HOST (not starting a private daemon)"
@@ -132,7 +145,10 @@ start_daemon() {
         -H "unix://$SOCKET" --pidfile "$RUN_DIR/dockerd.pid" \
         >"$STATE_DIR/dockerd.log" 2>&1 </dev/null &
     for _ in $(seq 60); do
-        daemon_up && return 0
+        if daemon_up; then
+            clear_leftovers
+            return 0
+        fi
         sleep 0.5
     done
     tail -5 "$STATE_DIR/dockerd.log" >&2 || true

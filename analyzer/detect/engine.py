@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from analyzer.detect.rule_match import Context, cap_evidence
+from analyzer.detect.rule_context import Context
+from analyzer.detect.rule_match import cap_evidence
 from analyzer.detect.rules import Rule, RuleSet
 from analyzer.detect.scoring import score
 from analyzer.models import AnalysisResult, Finding, Phase, PhaseStatus, Severity
 
 SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
-NO_EVIDENCE = "matched on the absence of other events"
 
 
 class Contexts:
@@ -43,7 +43,7 @@ def evaluate_rule(rule: Rule, contexts: Contexts) -> list[Finding]:
         outcome = rule.match.evaluate(contexts.get(phase))
         if outcome.matched:
             findings.append(Finding(rule.id, rule.severity, phase, rule.title,
-                                    cap_evidence(outcome.evidence or (NO_EVIDENCE,))))
+                                    cap_evidence(outcome.evidence)))
     return findings
 
 

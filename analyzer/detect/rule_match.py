@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from analyzer.detect.rule_context import Context as Context
+from analyzer.detect.rule_context import Context
 from analyzer.detect.rule_leaves import LEAVES, Leaf
 from analyzer.detect.rule_patterns import Problems
 
@@ -41,6 +41,12 @@ class Clause(ABC):
     def bound(self) -> bool:
         """True when the clause looks at a phase's trace."""
 
+    @property
+    @abstractmethod
+    def positive(self) -> bool:
+        """True when the clause can only hold because of some event (not by absence),
+        so a match always has evidence to quote."""
+
     @abstractmethod
     def evaluate(self, ctx: Context) -> Outcome: ...
 
@@ -52,6 +58,10 @@ class AllOf(Clause):
     @property
     def bound(self) -> bool:
         return any(c.bound for c in self.clauses)
+
+    @property
+    def positive(self) -> bool:
+        return any(c.positive for c in self.clauses)
 
     def evaluate(self, ctx: Context) -> Outcome:
         evidence: list[str] = []
@@ -71,6 +81,10 @@ class AnyOf(Clause):
     def bound(self) -> bool:
         return any(c.bound for c in self.clauses)
 
+    @property
+    def positive(self) -> bool:
+        return all(c.positive for c in self.clauses)
+
     def evaluate(self, ctx: Context) -> Outcome:
         # Every matching branch is evaluated: a reviewer wants all the evidence.
         outcomes = [o for o in (c.evaluate(ctx) for c in self.clauses) if o.matched]
@@ -87,6 +101,10 @@ class Not(Clause):
     def bound(self) -> bool:
         return self.clause.bound
 
+    @property
+    def positive(self) -> bool:
+        return False
+
     def evaluate(self, ctx: Context) -> Outcome:
         return Outcome(not self.clause.evaluate(ctx).matched)
 
@@ -101,6 +119,10 @@ class LeafClause(Clause, Generic[E]):
     @property
     def bound(self) -> bool:
         return self.leaf.bound
+
+    @property
+    def positive(self) -> bool:
+        return True
 
     def evaluate(self, ctx: Context) -> Outcome:
         if self.leaf.bound and ctx.phase is None:

@@ -10,6 +10,7 @@ exactly once across all files). One rule:
       severity: high                       # low | medium | high | critical
       weight: 4                            # score points (see scoring.py)
       strong: false                        # true: malicious on its own
+      group: weak-static                   # optional: a scoring group with a cap
       ecosystems: [pypi, npm]              # default: both
       phases: [install, import]            # default: all three
       tags: [T1552.004]                    # MITRE ATT&CK ids and free words
@@ -38,7 +39,7 @@ from analyzer.models import Ecosystem, Phase, Severity
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 REQUIRED_KEYS = ("id", "title", "description", "severity", "weight", "match")
-OPTIONAL_KEYS = ("strong", "ecosystems", "phases", "tags", "references", "cases")
+OPTIONAL_KEYS = ("strong", "group", "ecosystems", "phases", "tags", "references", "cases")
 RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]{1,63}")
 TAG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}")
 STRONG_SEVERITIES = (Severity.HIGH, Severity.CRITICAL)
@@ -64,6 +65,7 @@ class Rule:
     severity: Severity
     weight: float
     strong: bool
+    group: str | None
     ecosystems: frozenset[Ecosystem]
     phases: tuple[Phase, ...]
     tags: tuple[str, ...]
@@ -158,6 +160,10 @@ def _check_set(rules: list[Rule], config: ScoringConfig | None, problems: Proble
             problems.add(f"{rule.source}: rule {rule.id}",
                          f"duplicate id (first defined in {first[rule.id].source})")
         first.setdefault(rule.id, rule)
+        if config is not None and rule.group is not None and rule.group not in config.group_caps:
+            problems.add(f"{rule.source}: rule {rule.id}.group",
+                         f"no scoring group {rule.group!r} (groups: "
+                         f"{', '.join(config.group_caps) or 'none'})")
         if config is not None and not rule.strong:
             most = config.contribution(rule.weight, rule.max_findings)
             if most >= config.malicious:
@@ -199,6 +205,11 @@ def _parse_rule(item: Any, file: Path, index: int, problems: Problems) -> Rule |
         problems.add(f"{where}.strong", "expected true or false")
     elif strong and severity is not None and severity not in STRONG_SEVERITIES:
         problems.add(f"{where}.severity", "a strong rule must be high or critical")
+    group = item.get("group")
+    if group is not None and (not isinstance(group, str) or not RULE_ID.fullmatch(group)):
+        problems.add(f"{where}.group", "expected a group name from scoring.yaml")
+    elif group is not None and strong is True:
+        problems.add(f"{where}.group", "a strong rule cannot be capped by a group")
     ecosystems = _enums(item.get("ecosystems", [e.value for e in Ecosystem]), Ecosystem,
                         f"{where}.ecosystems", problems)
     phases = _enums(item.get("phases", [p.value for p in Phase]), Phase, f"{where}.phases",
@@ -207,6 +218,9 @@ def _parse_rule(item: Any, file: Path, index: int, problems: Problems) -> Rule |
     references = _strings(item.get("references", []), f"{where}.references", problems,
                           re.compile(r"https://\S+"), "an https:// URL")
     match = parse_clause(item["match"], f"{where}.match", problems)
+    if match is not None and not match.positive:
+        problems.add(f"{where}.match", "it could hold with no event at all: every branch "
+                                       "needs a clause that is not under `not`")
     home = Ecosystem.NPM if ecosystems == [Ecosystem.NPM] else Ecosystem.PYPI
     positive, benign = parse_cases(item.get("cases"), f"{where}.cases", problems, home)
     if len(problems.items) != before or match is None or severity is None:
@@ -214,7 +228,7 @@ def _parse_rule(item: Any, file: Path, index: int, problems: Problems) -> Rule |
     return Rule(
         id=rule_id, title=" ".join(item["title"].split()),
         description=" ".join(item["description"].split()), severity=severity,
-        weight=float(weight), strong=strong, ecosystems=frozenset(ecosystems),
+        weight=float(weight), strong=strong, group=group, ecosystems=frozenset(ecosystems),
         phases=tuple(p for p in Phase if p in phases), tags=tags, references=references,
         match=match, positive=positive, benign=benign, source=file,
     )

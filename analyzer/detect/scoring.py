@@ -2,11 +2,18 @@
 
 The arithmetic, in full:
 
-    score = sum over rules r that fired of  w_r * (1 + d + d^2 + ... + d^(n_r - 1))
+    contribution(r) = w_r * (1 + d + d^2 + ... + d^(n_r - 1))
 
 where `w_r` is the rule's weight, `n_r` how many findings it made (one per phase at
 most; a static or metadata rule makes one) and `d` the `repeat_decay`: the same
 behaviour seen again in a later phase adds less each time.
+
+    score = sum of the contributions of rules without a group
+          + for each group g: min(cap_g, sum of the contributions of g's rules)
+
+A group gathers hints that grow with a package's size rather than its intent (long
+strings, a file name that reads like a credential, an install hook): together they
+count at most the group's cap.
 
     verdict = malicious   if any finding comes from a `strong` rule, or score >= malicious
               suspicious  if score >= suspicious
@@ -20,15 +27,15 @@ also why a typosquat name alone is never malicious.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from analyzer.detect.rule_patterns import Problems
 from analyzer.models import Finding, Verdict
 
-SCORING_KEYS = ("thresholds", "repeat_decay")
+SCORING_KEYS = ("thresholds", "repeat_decay", "groups")
 
 
 class Weighted(Protocol):
@@ -38,12 +45,16 @@ class Weighted(Protocol):
     @property
     def strong(self) -> bool: ...
 
+    @property
+    def group(self) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class ScoringConfig:
     suspicious: float
     malicious: float
     repeat_decay: float
+    group_caps: Mapping[str, float] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, data: Any, where: str, problems: Problems) -> ScoringConfig | None:
@@ -61,6 +72,7 @@ class ScoringConfig:
         suspicious = _number(thresholds["suspicious"], f"{where}.thresholds.suspicious", problems)
         malicious = _number(thresholds["malicious"], f"{where}.thresholds.malicious", problems)
         decay = _number(data.get("repeat_decay"), f"{where}.repeat_decay", problems)
+        caps = _groups(data.get("groups", {}), f"{where}.groups", problems)
         if suspicious is None or malicious is None or decay is None:
             return None
         if not 0 < suspicious < malicious:
@@ -69,7 +81,7 @@ class ScoringConfig:
             problems.add(f"{where}.repeat_decay", "need 0 <= repeat_decay < 1")
         if len(problems.items) != before:
             return None
-        return cls(suspicious, malicious, decay)
+        return cls(suspicious, malicious, decay, caps)
 
     def contribution(self, weight: float, times: int) -> float:
         """What one rule adds to the score for `times` findings."""
@@ -83,6 +95,24 @@ def _number(value: Any, where: str, problems: Problems) -> float | None:
     return float(value)
 
 
+def _groups(value: Any, where: str, problems: Problems) -> dict[str, float]:
+    """`groups: {NAME: {cap: N}}`."""
+    if not isinstance(value, Mapping):
+        problems.add(where, "expected a mapping of group name to {cap: N}")
+        return {}
+    caps: dict[str, float] = {}
+    for name, body in value.items():
+        if not isinstance(body, Mapping) or set(body) != {"cap"}:
+            problems.add(f"{where}.{name}", "expected {cap: N}")
+            continue
+        cap = _number(body["cap"], f"{where}.{name}.cap", problems)
+        if cap is not None and cap > 0:
+            caps[str(name)] = cap
+        elif cap is not None:
+            problems.add(f"{where}.{name}.cap", "expected a number above 0")
+    return caps
+
+
 @dataclass(frozen=True)
 class Score:
     value: float
@@ -93,7 +123,17 @@ def score(findings: Iterable[Finding], rules: Mapping[str, Weighted], config: Sc
           failed: bool = False) -> Score:
     """The score and verdict of `findings` (`failed`: the analysis did not complete)."""
     times = Counter(f.rule for f in findings)
-    total = round(sum(config.contribution(rules[rule].weight, n) for rule, n in times.items()), 2)
+    loose = 0.0
+    grouped: defaultdict[str, float] = defaultdict(float)
+    for rule, n in times.items():
+        points = config.contribution(rules[rule].weight, n)
+        group = rules[rule].group
+        if group is None:
+            loose += points
+        else:
+            grouped[group] += points
+    total = loose + sum(min(points, config.group_caps[g]) for g, points in grouped.items())
+    total = round(total, 2)
     if any(rules[rule].strong for rule in times) or total >= config.malicious:
         verdict = Verdict.MALICIOUS
     elif total >= config.suspicious:

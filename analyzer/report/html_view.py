@@ -176,8 +176,8 @@ def daily_counts(rows: Iterable[IndexRow], days: int = 30) -> list[tuple[str, in
         day = iso(row.created_at)[:10]
         entry = counts.setdefault(day, [0, 0])
         entry[0] += 1
-        entry[1] += row.flagged
-    return [(day, *counts[day]) for day in sorted(counts)[-days:]]  # type: ignore[misc]
+        entry[1] += int(row.flagged)
+    return [(day, counts[day][0], counts[day][1]) for day in sorted(counts)[-days:]]
 
 
 def index_row(key: str, href: str, document: Mapping[str, Any], created_at: float,

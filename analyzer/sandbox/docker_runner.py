@@ -174,14 +174,26 @@ class DockerSandbox:
     def _run_container(self, container: Any, phases: tuple[Phase, ...], bait: Bait) -> SandboxRun:
         budget = sum(self.limits.timeout(p) for p in phases) + 60.0
         started = time.time()
+        killed = False
         with ResourceSampler(container.id) as sampler:
             container.start()
             try:
                 container.wait(timeout=budget)
             except requests.exceptions.RequestException:
                 container.kill()  # the driver's own timeouts failed: end it from outside
+                killed = True
         output = container.logs(stdout=True, stderr=False, tail=50)[-MAX_DRIVER_OUTPUT:]
         document = _driver_document(output)
+        notes = [str(n)[:500] for n in document.get("notes", [])[:20]]
+        if not document:
+            if killed:
+                notes.append(f"the sandbox was stopped after {budget:.0f} s")
+            else:
+                # The driver died before reporting: say why, and call it an error.
+                errors = container.logs(stdout=False, stderr=True, tail=5)
+                last = errors.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
+                notes.append(f"the sandbox driver failed: {last[0][:300]}")
+                document = {"phases": []}
         return SandboxRun(
             container_id=container.id,
             phases=_parse_driver_phases(document, phases, started),
@@ -190,7 +202,7 @@ class DockerSandbox:
             bait=bait,
             network_events=tuple(e for e in document.get("network", [])[:5000]
                                  if isinstance(e, dict)),
-            notes=tuple(str(n)[:500] for n in document.get("notes", [])[:20]),
+            notes=tuple(notes),
         )
 
 
@@ -200,6 +212,7 @@ def _spec_dir(package: FetchedPackage, phases: tuple[Phase, ...], limits: Sandbo
     ca = make_run_ca()
     spec = {
         "ecosystem": package.ref.ecosystem.value,
+        "user": bait.user,
         "name": package.ref.name,
         "artifact": package.artifact.name,
         "phases": [p.value for p in phases],

@@ -14,8 +14,16 @@ import string
 from dataclasses import dataclass
 
 ALNUM = string.ascii_letters + string.digits
-USER = "dev"  # the image's user; the name the package sees
-REAL_NAME = "Alex Morgan"
+# (login, full name, e-mail domain): the person whose laptop or CI runner this seems to be.
+PEOPLE = (
+    ("alexm", "Alex Morgan", "northwind-labs.io"),
+    ("jordan", "Jordan Lee", "brightpath.dev"),
+    ("sarah.k", "Sarah Kim", "acmeanalytics.com"),
+    ("dpatel", "Dev Patel", "orbital-apps.io"),
+    ("mgarcia", "Maria Garcia", "tidewater.tech"),
+    ("tnguyen", "Tom Nguyen", "finch-systems.com"),
+    ("ci", "CI Runner", "build.internal"),
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,7 @@ class PlantedFile:
 
 @dataclass(frozen=True)
 class Bait:
+    user: str  # the login the package runs as; its home is /home/<user>
     canaries: tuple[Canary, ...]
     files: tuple[PlantedFile, ...]
     env: tuple[tuple[str, str], ...]
@@ -69,6 +78,8 @@ def _fake_ssh_key(marker: str) -> str:
 
 
 def make_bait() -> Bait:
+    login, real_name, domain = secrets.choice(PEOPLE)
+    email = f"{real_name.split()[0].lower()}@{domain}"
     values = {
         "aws-access-key-id": "AKIA" + _random(string.ascii_uppercase + string.digits, 16),
         "aws-secret-access-key": _random(ALNUM + "/+", 40),
@@ -85,7 +96,7 @@ def make_bait() -> Bait:
         "browser-password": _random(ALNUM, 14) + "!",
         "wallet-seed": " ".join(secrets.choice(_SEED_WORDS) for _ in range(12)),
     }
-    docker_auth = base64.b64encode(f"alexm:{values['docker-token']}".encode()).decode()
+    docker_auth = base64.b64encode(f"{login}:{values['docker-token']}".encode()).decode()
     files = (
         PlantedFile(".ssh/id_rsa", _fake_ssh_key(values["ssh-private-key"])),
         PlantedFile(".ssh/known_hosts", "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkV"
@@ -97,17 +108,18 @@ def make_bait() -> Bait:
         PlantedFile(".npmrc", f"//registry.npmjs.org/:_authToken={values['npm-token']}\n"),
         PlantedFile(".pypirc",
                     f"[pypi]\nusername = __token__\npassword = {values['pypi-token']}\n"),
-        PlantedFile(".git-credentials", f"https://alexm:{values['git-credential']}@github.com\n"),
-        PlantedFile(".gitconfig", f"[user]\n\tname = {REAL_NAME}\n\temail = alex.morgan@"
-                                  "northwind-labs.io\n[credential]\n\thelper = store\n", 0o644),
-        PlantedFile(".config/gh/hosts.yml", f"github.com:\n    user: alexm\n    oauth_token: "
+        PlantedFile(".git-credentials",
+                    f"https://{login}:{values['git-credential']}@github.com\n"),
+        PlantedFile(".gitconfig", f"[user]\n\tname = {real_name}\n\temail = {email}\n"
+                                  "[credential]\n\thelper = store\n", 0o644),
+        PlantedFile(".config/gh/hosts.yml", f"github.com:\n    user: {login}\n    oauth_token: "
                                             f"{values['gh-cli-token']}\n    git_protocol: https\n"),
         PlantedFile(".docker/config.json", json.dumps(
             {"auths": {"https://index.docker.io/v1/": {"auth": docker_auth}}}, indent=1)),
         PlantedFile(".config/discord/Local Storage/leveldb/000005.ldb",
                     f'_https://discord.com\0\x01token\0"{values["discord-token"]}"'),
         PlantedFile(".config/google-chrome/Default/Login Data",
-                    f"SQLite format 3\0https://accounts.google.com\0alex.morgan@gmail.com\0"
+                    f"SQLite format 3\0https://accounts.google.com\0{email}\0"
                     f"{values['browser-password']}\0"),
         PlantedFile(".config/google-chrome/Default/Cookies",
                     f"SQLite format 3\0.github.com\0user_session\0{values['github-token']}\0"),
@@ -129,7 +141,7 @@ def make_bait() -> Bait:
         ("XDG_SESSION_TYPE", "wayland"),
     )
     canaries = tuple(Canary(token, value) for token, value in values.items())
-    return Bait(canaries=canaries, files=files, env=env)
+    return Bait(user=login, canaries=canaries, files=files, env=env)
 
 
 _SEED_WORDS = (

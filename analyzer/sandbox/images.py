@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import subprocess
 
@@ -18,8 +19,11 @@ IMAGE_KIND = {Ecosystem.PYPI: "python", Ecosystem.NPM: "node"}
 NOT_IN_IMAGES = frozenset({".build", "setup-host.sh"})
 
 
+@functools.cache
 def image_tag() -> str:
-    """A hash of everything that goes into the images: a changed driver means a new tag."""
+    """A hash of everything that goes into the images: a changed driver means a new tag.
+
+    Computed once per process: a running watcher keeps the images it started with."""
     digest = hashlib.sha256()
     for path in sorted(IMAGES_DIR.rglob("*")):
         relative = path.relative_to(IMAGES_DIR)

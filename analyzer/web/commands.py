@@ -70,7 +70,7 @@ def _serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is not a port number")
     token, generated = load_token(args.token_file)
-    db = Database.open(args.db, migrate=False, create=False)
+    db = Database.open(args.db, create=False)  # migrated: decisions need their table
     server = make_server(App(db, Sessions(token), args.osv_dir), args.host, args.port)
     host, port = server.server_address[:2]
     print(f"pkgsandbox: serving {describe(db.url)} on http://{host!s}:{port}/", file=sys.stderr)

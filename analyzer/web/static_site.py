@@ -37,7 +37,8 @@ def from_results_dir(folder: Path) -> Iterator[Entry]:
     """Every `*.json` result document under `folder` (an `analyze --out` keeps `result.json`)."""
     if not folder.is_dir():
         raise SiteError(f"no such folder: {folder}")
-    for number, path in enumerate(sorted(folder.rglob("*.json")), start=1):
+    number = 0
+    for path in sorted(folder.rglob("*.json")):
         if path.stat().st_size > MAX_RESULT_BYTES:
             raise SiteError(f"{path} is larger than {MAX_RESULT_BYTES} bytes")
         try:
@@ -47,6 +48,7 @@ def from_results_dir(folder: Path) -> Iterator[Entry]:
         if not isinstance(document, dict) or "package" not in document \
                 or "schema_version" not in document:
             continue  # an OSV record or another JSON file next to the results
+        number += 1
         key = str(number)
         yield Entry(index_row(key, f"r/{key}.html", document, started_at(document),
                               "unreviewed"), document)

@@ -23,6 +23,7 @@ sys.path.insert(0, DRIVER_DIR)  # `python -I` leaves the script's folder off the
 import machine  # noqa: E402
 
 MARKER_DIR = "/.pkgsandbox-marker"
+IMAGE_USER = "dev"  # the account the images are built with; each run renames it
 RESULT_PREFIX = "PKGSANDBOX-RESULT "
 TAIL_BYTES = 8192
 NETWORK_LOG_LIMIT = 8 * 2**20
@@ -171,17 +172,20 @@ def main():
     with open("/in/spec/spec.json") as f:
         spec = json.load(f)
     eco = ECOSYSTEMS[spec["ecosystem"]]
-    user = pwd.getpwnam(spec.get("user", "dev"))
     notes = []
     marker("setup")
+    machine.rename_user(IMAGE_USER, spec.get("user", IMAGE_USER))
+    user = pwd.getpwnam(spec.get("user", IMAGE_USER))
+    netsim = None
+    if spec.get("simulate_network", True):  # off only to measure what it costs
+        netsim = machine.start_netsim(spec["ca_cert"], spec["ca_key"], DRIVER_DIR)
     machine.hide_container(notes)
     machine.trust_ca(spec["ca_cert"])
     machine.plant_home(user, spec.get("bait", {}))
-    netsim = None
-    if spec.get("simulate_network", True):  # off only to measure what it costs
-        netsim = machine.start_netsim(spec["ca_cert"], spec["ca_key"], DRIVER_DIR, notes)
     if eco["prepare"]:
         eco["prepare"](user)
+    if netsim is not None:
+        netsim = machine.wait_ready(netsim, notes)
     env = user_env(user, spec.get("bait", {}).get("env", {}))
     cwd = os.path.join(user.pw_dir, eco["cwd"])
     results = []

@@ -114,8 +114,11 @@ def _makedirs_owned(path, home, user):
         os.chown(directory, user.pw_uid, user.pw_gid)
 
 
-def start_netsim(ca_cert_pem, ca_key_pem, driver_dir, notes):
-    """Start the network simulator as root (it binds, then drops to its own user)."""
+def start_netsim(ca_cert_pem, ca_key_pem, driver_dir):
+    """Start the network simulator as root (it binds, then drops to its own user).
+
+    Returns at once: its imports take a second, which the driver spends preparing the
+    home; `wait_ready` is called before the first package process starts."""
     netsim_user = "netsim"
     os.makedirs(NETSIM_DIR, mode=0o700, exist_ok=True)
     account = pwd.getpwnam(netsim_user)
@@ -125,16 +128,20 @@ def start_netsim(ca_cert_pem, ca_key_pem, driver_dir, notes):
     for name, content in (("ca.pem", ca_cert_pem), ("ca.key", ca_key_pem)):
         with open(os.path.join(ca_dir, name), "w") as f:
             f.write(content)
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [NETSIM_PYTHON, "-I", os.path.join(driver_dir, "netsim.py"),
          "--ca-cert", os.path.join(ca_dir, "ca.pem"), "--ca-key", os.path.join(ca_dir, "ca.key"),
          "--log", NETSIM_LOG, "--user", netsim_user],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         close_fds=True,
     )
+
+
+def wait_ready(proc, notes, timeout=30):
+    """The simulator once it listens, or None (with a note) when it failed to start."""
     with selectors.DefaultSelector() as sel:
         sel.register(proc.stdout, selectors.EVENT_READ)
-        if sel.select(timeout=30) and proc.stdout.readline().strip() == b"ready":
+        if sel.select(timeout=timeout) and proc.stdout.readline().strip() == b"ready":
             return proc
     proc.kill()
     proc.wait()
@@ -157,3 +164,41 @@ def read_netsim_log(limit):
         except ValueError:
             continue
     return events
+
+
+def rename_user(old, new):
+    """Give the image's user the run's name: account files, home folder, venv scripts.
+
+    The uid stays, so ownership is untouched; the venv keeps working because only its
+    scripts' #! lines name the home (its python finds itself through pyvenv.cfg)."""
+    if new == old:
+        return
+    for path, home_field in (("/etc/passwd", 5), ("/etc/shadow", None), ("/etc/group", None),
+                             ("/etc/gshadow", None)):
+        if not os.path.exists(path):
+            continue
+        with open(path) as f:
+            lines = f.read().splitlines()
+        out = []
+        for line in lines:
+            fields = line.split(":")
+            if fields[0] == old:
+                fields[0] = new
+                if home_field is not None:
+                    fields[home_field] = f"/home/{new}"
+            if path.endswith("group") and len(fields) > 3:
+                fields[-1] = ",".join(new if m == old else m for m in fields[-1].split(","))
+            out.append(":".join(fields))
+        with open(path, "w") as f:
+            f.write("\n".join(out) + "\n")
+    os.rename(f"/home/{old}", f"/home/{new}")
+    bin_dir = f"/home/{new}/.venv/bin"
+    for name in os.listdir(bin_dir) if os.path.isdir(bin_dir) else []:
+        path = os.path.join(bin_dir, name)
+        if os.path.islink(path) or not os.path.isfile(path):
+            continue
+        with open(path, "rb") as f:
+            data = f.read()
+        if data.startswith(b"#!") or name.startswith("activate"):
+            with open(path, "wb") as f:
+                f.write(data.replace(f"/home/{old}/".encode(), f"/home/{new}/".encode()))

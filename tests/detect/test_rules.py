@@ -11,6 +11,7 @@ from analyzer.detect.engine import Contexts, case_failures, evaluate_rule
 from analyzer.detect.rules import RULES_DIR, Rule, default_rules, load_rules
 from analyzer.models import AnalysisResult, HttpRequest, Severity
 from analyzer.sandbox.docker_runner import HOSTNAMES
+from analyzer.sandbox.honeytokens import PEOPLE
 
 RULES = default_rules().rules
 
@@ -45,15 +46,18 @@ def test_the_shipped_set_is_serious() -> None:
         assert all(re.fullmatch(r"T\d{4}(\.\d{3})?|[a-z-]+", t) for t in rule.tags), rule.id
 
 
-def test_every_sandbox_host_name_counts_as_host_identity() -> None:
-    # The rule lists the sandbox's host names; this keeps it in step with the runner.
+def test_every_sandbox_identity_counts_as_host_identity() -> None:
+    # The rule lists the sandbox's host names and personas; this keeps it in step with
+    # the runner and the honeytokens.
     rule = rule_named("host-identity-sent")
     base = rule.positive[0].result
-    phase = base.phases[0]
-    for hostname in HOSTNAMES:
-        request = phase.trace.network.http[0]
-        changed = _with_body(base, request, f'{{"h": "{hostname}"}}')
-        assert evaluate_rule(rule, Contexts(changed)), hostname
+    request = base.phases[0].trace.network.http[0]
+    identities = [*HOSTNAMES, *(f"someone@{domain}" for _, _, domain in PEOPLE),
+                  *(name for _, name, _ in PEOPLE if name != "CI Runner")]
+    for identity in identities:
+        changed = _with_body(base, request, f'{{"h": "{identity}"}}')
+        assert evaluate_rule(rule, Contexts(changed)), identity
+    assert not evaluate_rule(rule, Contexts(_with_body(base, request, '{"h": "example"}')))
 
 
 def test_default_rules_are_loaded_once() -> None:

@@ -162,6 +162,26 @@ def test_scoring_must_be_defined_exactly_once_and_sound(tmp_path: Path) -> None:
     assert any("need 0 < suspicious < malicious" in p for p in problems_of(tmp_path / "bad"))
 
 
+def test_a_match_must_rest_on_some_event(tmp_path: Path) -> None:
+    write(tmp_path, "scoring.yaml", SCORING)
+    absent = GOOD_RULE.format(id="absent").replace(
+        'file: {{path: "~/.ssh/id_*", access: read}}'.format(),
+        "any: [{dns: {}}, {not: {typosquat: {}}}]")
+    (problem,) = problems_of(write(tmp_path, "a.yaml", rules_file(absent)), tmp_path)
+    assert "rule absent.match: it could hold with no event at all" in problem
+
+
+def test_a_group_must_exist_and_never_caps_a_strong_rule(tmp_path: Path) -> None:
+    write(tmp_path, "scoring.yaml", SCORING)
+    unknown = GOOD_RULE.format(id="grouped").replace("weight: 3", "weight: 3\n    group: hints")
+    strong = GOOD_RULE.format(id="strong-grouped").replace(
+        "weight: 3", "weight: 3\n    group: hints\n    strong: true")
+    write(tmp_path, "a.yaml", rules_file(unknown, strong))
+    problems = "\n".join(problems_of(tmp_path))
+    assert "rule grouped.group: no scoring group 'hints' (groups: none)" in problems
+    assert "rule strong-grouped.group: a strong rule cannot be capped by a group" in problems
+
+
 def test_bad_cases_are_reported_with_the_rule(tmp_path: Path) -> None:
     write(tmp_path, "scoring.yaml", SCORING)
     rule = GOOD_RULE.format(id="cases").replace(

@@ -27,9 +27,10 @@ def case(text: str, ecosystem: Ecosystem = Ecosystem.PYPI) -> AnalysisResult:
 
 
 class Weighted:
-    def __init__(self, weight: float, strong: bool = False) -> None:
+    def __init__(self, weight: float, strong: bool = False, group: str | None = None) -> None:
         self.weight = weight
         self.strong = strong
+        self.group = group
 
 
 def finding(rule: str, phase: Phase | None = Phase.INSTALL) -> Finding:
@@ -54,6 +55,29 @@ def test_the_arithmetic() -> None:
     assert (both.value, both.verdict) == (5, Verdict.SUSPICIOUS)
     # A strong rule convicts whatever the score.
     assert score([finding("s")], rules, CONFIG).verdict is Verdict.MALICIOUS
+
+
+def test_a_group_counts_at_most_its_cap() -> None:
+    config = replace(CONFIG, group_caps={"hints": 2.5})
+    rules = {"h1": Weighted(2, group="hints"), "h2": Weighted(2, group="hints"),
+             "h3": Weighted(1.5, group="hints"), "b": Weighted(3)}
+    hints = score([finding("h1"), finding("h2"), finding("h3")], rules, config)
+    assert (hints.value, hints.verdict) == (2.5, Verdict.BENIGN)
+    with_behaviour = score([finding("h1"), finding("h2"), finding("b")], rules, config)
+    assert (with_behaviour.value, with_behaviour.verdict) == (5.5, Verdict.SUSPICIOUS)
+
+
+def test_the_shipped_weak_static_hints_alone_stay_benign() -> None:
+    rules = default_rules()
+    hints = [r for r in rules.rules if r.group == "weak-static"]
+    assert len(hints) >= 5
+    result = case("static: [" + ", ".join(
+        f"{{kind: {kind}, path: pkg/deep/module.py}}"
+        for kind in ("encoded-blob", "env-exfil", "credential-file-access", "raw-ip-url",
+                     "paste-site", "bundled-executable")) + "]")
+    assessed = assess(result, rules)
+    assert assessed.verdict is Verdict.BENIGN and assessed.score == 2.5
+    assert len(assessed.findings) == 6
 
 
 def test_many_weak_signals_reach_malicious() -> None:
@@ -128,7 +152,8 @@ def test_thresholds_come_from_configuration(tmp_path: Path) -> None:
         if source.name != "scoring.yaml":
             (tmp_path / source.name).write_text(source.read_text())
     (tmp_path / "scoring.yaml").write_text(
-        "scoring: {thresholds: {suspicious: 2, malicious: 20}, repeat_decay: 0}\n")
+        "scoring: {thresholds: {suspicious: 2, malicious: 20}, repeat_decay: 0,\n"
+        "          groups: {weak-static: {cap: 2.5}}}\n")
     strict: RuleSet = load_rules([tmp_path])
     weak = case("install: {dns: [api.example.net]}")
     assert assess(weak, default_rules()).verdict is Verdict.BENIGN

@@ -91,19 +91,23 @@ def test_requests_with_certifi_is_intercepted_too(package_factory: Any) -> None:
 
 
 def test_a_sandbox_aware_package_still_shows_its_payload(package_factory: Any) -> None:
-    result, _ = analyse(package_factory("pypi-evasive"))
+    result, sandbox = analyse(package_factory("pypi-evasive"))
 
     install = phase(result, Phase.INSTALL)
+    request = next(r for r in install.network.http if r.url == "http://evasive.example/x")
+    # What it sent describes a developer's machine, not a container.
+    assert f'"HOME": "/home/{sandbox.last.bait.user}"' in request.body
     assert any(r.url == "http://evasive.example/x" for r in install.network.http), \
         result.phase(Phase.INSTALL).output_tail  # type: ignore[union-attr]
     assert any(leak.token == "aws-access-key-id" for leak in install.leaks)
 
 
 def test_dropper_download_write_chmod_exec_in_order(package_factory: Any) -> None:
-    result, _ = analyse(package_factory("pypi-dropper"))
+    result, sandbox = analyse(package_factory("pypi-dropper"))
 
     install = phase(result, Phase.INSTALL)
-    stage = "/home/dev/.cache/update-helper"
+    result_user = sandbox.last.bait.user
+    stage = f"/home/{result_user}/.cache/update-helper"
     assert any(r.method == "GET" and r.url == "http://cdn-updates.example/stage2"
                for r in install.network.http)
     accesses = [f.access for f in install.files if f.path == stage]

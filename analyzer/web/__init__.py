@@ -1,0 +1,1 @@
+"""The review server and the static report site: index, reports and triage decisions."""
