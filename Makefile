@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PKGSANDBOX := $(VENV)/bin/pkgsandbox
 TARGET ?= pypi:requests==2.32.3
 
-.PHONY: setup venv host images test-deps analyze test test-fast lint bench check-readme clean
+.PHONY: setup venv host images test-deps analyze test test-fast lint bench eval clean
 
 setup: host venv images
 
@@ -46,8 +46,9 @@ lint: venv
 bench: setup
 	$(PY) tests/bench/run.py
 
-check-readme: venv
-	@$(PY) tests/check_readme.py
+# Real malware from ../shared/samples/real and popular packages, through the sandbox.
+eval: setup
+	$(PY) -m tests.eval.evaluate
 
 clean:
 	rm -rf $(VENV) sandbox_images/.build .pytest_cache .mypy_cache .ruff_cache
