@@ -8,7 +8,7 @@ from pathlib import Path
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from analyzer.errors import FetchError
-from analyzer.fetch.archive import ArchiveLimits, inspect_archive
+from analyzer.fetch.archive import ArchiveLimits, ArchiveMember, inspect_archive
 from analyzer.fetch.artifact import (
     NPM_SUFFIXES,
     PYPI_SUFFIXES,
@@ -18,6 +18,7 @@ from analyzer.fetch.artifact import (
     sha256_file,
 )
 from analyzer.fetch.interface import Fetcher, RegistryUrls, Target
+from analyzer.fetch.members import MemberKind
 from analyzer.fetch.metadata import StaticInfo, read_static_info
 from analyzer.fetch.npm_cache import prepare_npm_dependencies
 from analyzer.fetch.target import is_npm_name, is_pypi_name
@@ -48,8 +49,15 @@ class LocalFetcher(Fetcher):
             shutil.copyfile(source, dest)
         except OSError as exc:
             raise FetchError(f"cannot copy {filename}: {exc.strerror or exc}") from None
-        inspect_archive(dest, limits)
-        info = read_static_info(dest, limits)
+        members = inspect_archive(dest, limits)
+        try:
+            info = read_static_info(dest, limits)
+        except FetchError:
+            info = _named_by_file(filename, members)
+        if info.kind == "wheel" and filename.lower().endswith(".zip"):
+            # A wheel kept under a .zip name: pip installs it only as NAME-VER-TAGS.whl.
+            filename = filename[: -len(".zip")] + ".whl"
+            dest = dest.rename(dest.with_name(filename))
         _check_identity(info, filename, target)
         sha256 = sha256_file(dest)
 
@@ -63,6 +71,20 @@ class LocalFetcher(Fetcher):
         metadata = {**info.metadata, "package_type": info.kind}
         ref = PackageRef(info.ecosystem, info.name, info.version, sha256, filename)
         return FetchedPackage(ref, dest, deps_dir(workdir), deps, metadata)
+
+
+def _named_by_file(filename: str, members: tuple[ArchiveMember, ...]) -> StaticInfo:
+    """A broken Python archive (no metadata pip could use) still gets analysed: the
+    sandbox records that it does not install, and the static scan reads its code. Only
+    when it holds Python code and its file name says NAME-VERSION; else it is no package."""
+    stem = next((filename[: -len(s)] for s in PYPI_SUFFIXES if filename.endswith(s)), "")
+    name, dash, version = stem.rpartition("-")
+    has_code = any(m.name.endswith(".py") and m.kind is MemberKind.FILE for m in members)
+    if not (dash and has_code and is_pypi_name(name) and version[:1].isdigit()):
+        raise FetchError(f"{filename}: not a Python or npm package (no PKG-INFO, "
+                         ".dist-info/METADATA, setup.py, pyproject.toml or package/package.json)")
+    return StaticInfo(Ecosystem.PYPI, "sdist", name, version,
+                      metadata={"identified_by": "file name (archive has no usable metadata)"})
 
 
 def _check_identity(info: StaticInfo, filename: str, target: Target) -> None:

@@ -39,36 +39,69 @@ class StaticInfo:
 
 def _wanted(name: str) -> bool:
     # Only files directly under the single top folder: deeper copies (egg-info, vendored
-    # packages, test fixtures) do not describe this package.
+    # packages, test fixtures) do not describe this package. The one exception is a
+    # wheel's .dist-info tarred inside a folder, a shape malware collections hold.
     parts = name.split("/")
+    if len(parts) == 3:
+        return parts[1].endswith(".dist-info") and parts[2] == "METADATA"
     if len(parts) != 2:
         return False
     top, base = parts
     if top.endswith(".dist-info"):
         return base == "METADATA"
-    return base in ("PKG-INFO", "pyproject.toml", "package.json")
+    return base in ("PKG-INFO", "pyproject.toml", "package.json", "setup.py")
 
 
 def read_static_info(path: Path, limits: ArchiveLimits | None = None) -> StaticInfo:
     """Identify the package in `path`; `FetchError` if it is not a Python or npm package."""
     found: dict[str, tuple[str, bytes]] = {}
     for name, data in read_members(path, _wanted, MAX_METADATA_BYTES, limits):
-        top, base = name.split("/")
-        key = "METADATA" if top.endswith(".dist-info") else base
+        parts = name.split("/")
+        top, base = parts[0], parts[-1]
+        if len(parts) == 3:
+            key = "nested METADATA"
+        else:
+            key = "METADATA" if top.endswith(".dist-info") else base
         if key == "package.json" and top == "package":
             found[key] = (top, data)  # npm's own layout: prefer it to any other top folder
         else:
             found.setdefault(key, (top, data))
     if "METADATA" in found:
         return _python(found["METADATA"][1], "wheel", (), path.name)
+    build = _build_requires(found["pyproject.toml"][1], path.name) \
+        if "pyproject.toml" in found else DEFAULT_BUILD_REQUIRES
     if "PKG-INFO" in found:
-        build = _build_requires(found["pyproject.toml"][1], path.name) \
-            if "pyproject.toml" in found else DEFAULT_BUILD_REQUIRES
         return _python(found["PKG-INFO"][1], "sdist", build, path.name)
     if "package.json" in found:
         return _npm(found["package.json"][1], path.name)
+    # Source trees without PKG-INFO: pip still tries to build them, so the sandbox
+    # should see that try, and the static scan still reads every file.
+    if "nested METADATA" in found:
+        return _python(found["nested METADATA"][1], "sdist", build, path.name)
+    for key in ("pyproject.toml", "setup.py"):
+        if key in found:
+            return _source_tree(found[key][0], found.get("pyproject.toml"), build, path.name)
     raise FetchError(f"{path.name}: not a Python or npm package (no PKG-INFO, .dist-info/METADATA"
-                     " or package/package.json)")
+                     ", setup.py, pyproject.toml or package/package.json)")
+
+
+def _source_tree(top: str, pyproject: tuple[str, bytes] | None, build: tuple[str, ...],
+                 archive: str) -> StaticInfo:
+    """Name and version of a source tree: pyproject's [project], else its `NAME-VERSION` folder."""
+    if pyproject is not None:
+        try:
+            project = tomllib.loads(pyproject[1].decode("utf-8", "replace")).get("project")
+        except tomllib.TOMLDecodeError:
+            project = None
+        if isinstance(project, dict) and isinstance(project.get("name"), str) \
+                and isinstance(project.get("version"), str):
+            return StaticInfo(Ecosystem.PYPI, "sdist", project["name"], project["version"],
+                              build_requires=build)
+    name, dash, version = top.rpartition("-")
+    if not dash or not name or not version[:1].isdigit():
+        raise FetchError(f"{archive}: a source tree without PKG-INFO needs a NAME-VERSION "
+                         "top folder or a [project] name and version")
+    return StaticInfo(Ecosystem.PYPI, "sdist", name, version, build_requires=build)
 
 
 def sdist_build_requires(path: Path, limits: ArchiveLimits | None = None) -> tuple[str, ...]:

@@ -83,6 +83,27 @@ def call(function, label):
         signal.alarm(0)
 
 
+def call_entry_points(dist):
+    """Call each console script's function in-process, as its wrapper would, with --help."""
+    modules = []
+    for entry in dist.entry_points:
+        if entry.group not in ("console_scripts", "gui_scripts"):
+            continue
+        module_name = entry.value.split(":")[0].strip()
+        modules.append(module_name)
+        try:
+            function = entry.load()
+        except BaseException as exc:  # the package's import errors, SystemExit included
+            print(f"load {entry.name} failed: {type(exc).__name__}")
+            continue
+        saved, sys.argv = sys.argv, [entry.name, "--help"]
+        try:
+            call(lambda function=function: function(), f"{entry.name} ({entry.value})")
+        finally:
+            sys.argv = saved
+    return modules
+
+
 def execute_all(dist, modules):
     bin_dir = os.path.dirname(sys.executable)
     for entry in dist.entry_points:
@@ -101,6 +122,8 @@ def execute_all(dist, modules):
         raise CallTimeout()
 
     signal.signal(signal.SIGALRM, on_alarm)
+    # Modules only an entry point names (not imported by the package) are exercised too.
+    modules = list(dict.fromkeys([*modules, *call_entry_points(dist)]))
     calls = 0
     for module_name in modules:
         try:
@@ -111,7 +134,7 @@ def execute_all(dist, modules):
         for name, value in sorted(vars(module).items()):
             if name.startswith("_") or not inspect.isfunction(value):
                 continue
-            if getattr(value, "__module__", "").split(".")[0] != module_name:
+            if getattr(value, "__module__", "").split(".")[0] != module_name.split(".")[0]:
                 continue  # re-exported from elsewhere: not this package's code
             if calls >= MAX_CALLS:
                 return 0
