@@ -1,4 +1,4 @@
-"""`pkgsandbox watch` and `pkgsandbox status`: argument parsers and handlers for cli.py."""
+"""`pkgsandbox watch`, `status` and `worker`: argument parsers and handlers for cli.py."""
 
 from __future__ import annotations
 
@@ -14,14 +14,18 @@ from typing import TypeVar
 from analyzer.fetch.interface import RegistryUrls
 from analyzer.scheduler.intake import Start
 from analyzer.scheduler.queue import QueueSettings
-from analyzer.scheduler.watch import FEEDS, NPM_CHANGES_URL, WatchConfig, run_watch
-from analyzer.store.database import DEFAULT_URL, ENV_VAR, Database
+from analyzer.scheduler.watch import BACKENDS, FEEDS, NPM_CHANGES_URL, WatchConfig, run_watch
+from analyzer.scheduler.worker import SandboxAnalyser, WorkerSettings
+from analyzer.store.database import DEFAULT_URL, ENV_VAR, Database, resolve_url
 from analyzer.store.stats import render_status, status
 
 # The CLI's own parser class (one that raises UsageError) is kept for the subcommands.
 P = TypeVar("P", bound=argparse.ArgumentParser)
 DB_HELP = (f"database URL: sqlite:///FILE or postgresql+psycopg://USER:PASS@HOST/DB"
            f" (default ${ENV_VAR}, else {DEFAULT_URL})")
+# Literal here so that --help does not import Celery; celery_backend.py resolves it.
+BROKER_HELP = ("Celery broker URL, e.g. redis://HOST:6379/0"
+               " (default $PKGSANDBOX_BROKER_URL, else redis://127.0.0.1:6379/0)")
 
 
 def _feeds(text: str) -> tuple[str, ...]:
@@ -56,6 +60,11 @@ def add_watch_parser(subparsers: argparse._SubParsersAction[P]) -> P:
                        help="process what is new now, wait for its analyses, and exit")
     watch.add_argument("--workers", type=_positive(int), default=2, metavar="N",
                        help="worker processes, one analysis each at a time (default 2)")
+    watch.add_argument("--backend", choices=list(BACKENDS), default="local",
+                       help="local: --workers processes on this machine; celery: publish the"
+                            " jobs to --broker-url for `pkgsandbox worker` hosts"
+                            " (default local)")
+    watch.add_argument("--broker-url", metavar="URL", help=BROKER_HELP)
     watch.add_argument("--db", metavar="URL", help=DB_HELP)
     watch.add_argument("--feeds", type=_feeds, default=tuple(FEEDS), metavar="LIST",
                        help="comma-separated feeds to watch (default pypi,npm)")
@@ -95,13 +104,60 @@ def add_status_parser(subparsers: argparse._SubParsersAction[P]) -> P:
     return parser
 
 
+def add_worker_parser(subparsers: argparse._SubParsersAction[P]) -> P:
+    """`pkgsandbox worker`: register on the CLI's subparsers."""
+    parser = subparsers.add_parser(
+        "worker", help="analyse jobs a `watch --backend celery` publishes (one host of many)",
+        description="Run a Celery worker that takes job ids from the broker, claims each"
+                    " job in the shared database, analyses it in the gVisor sandbox and"
+                    " records the result there. SIGTERM finishes the jobs in hand first.")
+    parser.add_argument("--db", metavar="URL",
+                        help=DB_HELP + "; it must be the watcher's, e.g. PostgreSQL")
+    parser.add_argument("--broker-url", metavar="URL", help=BROKER_HELP)
+    parser.add_argument("--concurrency", type=_positive(int), default=1, metavar="N",
+                        help="analyses at a time on this host (default 1)")
+    parser.add_argument("--job-timeout", type=_positive(float), default=900.0, metavar="S",
+                        help="seconds one analysis may take before it counts as failed"
+                             " (default 900)")
+    parser.add_argument("--pypi-url", default=RegistryUrls.pypi, metavar="URL",
+                        help="PyPI base URL the packages are downloaded from")
+    parser.add_argument("--npm-registry-url", default=RegistryUrls.npm, metavar="URL",
+                        help="npm registry base URL the packages are downloaded from")
+    parser.add_argument("--osv-dir", type=Path, default=Path("reports/osv"), metavar="DIR",
+                        help="write each malicious release's OSV record here on this host"
+                             " (default reports/osv)")
+    parser.set_defaults(handler=worker_command)
+    return parser
+
+
+def worker_settings(args: argparse.Namespace) -> WorkerSettings:
+    """The `WorkerSettings` a parsed `worker` command line asks for."""
+    lease_s = max(60.0, min(300.0, args.job_timeout / 5))  # as `watch` leases
+    return WorkerSettings(db_url=resolve_url(args.db), job_timeout_s=args.job_timeout,
+                          queue=replace(QueueSettings(), lease_s=lease_s), osv_dir=args.osv_dir)
+
+
+def worker_command(args: argparse.Namespace) -> int:
+    """Handler of `pkgsandbox worker`: runs until SIGTERM/SIGINT."""
+    from analyzer.scheduler.celery_backend import resolve_broker_url, run_worker
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                            format="pkgsandbox worker: %(message)s")
+    urls = RegistryUrls(args.pypi_url.rstrip("/"), args.npm_registry_url.rstrip("/"))
+    run_worker(resolve_broker_url(args.broker_url), worker_settings(args),
+               SandboxAnalyser(urls), concurrency=args.concurrency)
+    return 0
+
+
 def watch_config(args: argparse.Namespace) -> WatchConfig:
     """The `WatchConfig` a parsed `watch` command line asks for."""
     config = WatchConfig(
         db_url=args.db, feeds=args.feeds, pypi_url=args.pypi_url.rstrip("/"),
         npm_registry_url=args.npm_registry_url.rstrip("/"),
         npm_changes_url=args.npm_changes_url.rstrip("/"), start=Start(args.start),
-        poll_interval_s=args.poll_interval, workers=args.workers,
+        poll_interval_s=args.poll_interval, backend=args.backend, broker_url=args.broker_url,
+        workers=args.workers,
         job_timeout_s=args.job_timeout, metrics_port=args.metrics_port,
         metrics_host=args.metrics_host, osv_dir=args.osv_dir)
     return replace(config, queue=replace(QueueSettings(), max_attempts=args.max_attempts,

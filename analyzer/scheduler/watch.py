@@ -49,6 +49,7 @@ class WatchConfig:
     gap_patience_s: float = 120.0
     npm_batch_size: int = 100
     backend: str = "local"
+    broker_url: str | None = None  # celery: None means $PKGSANDBOX_BROKER_URL or local Redis
     workers: int = 2
     queue: QueueSettings = field(default_factory=QueueSettings)
     job_timeout_s: float = 900.0
@@ -76,10 +77,17 @@ def _local(config: WatchConfig, settings: WorkerSettings,
     return LocalPool(config.workers, settings, factory)
 
 
+def _celery(config: WatchConfig, settings: WorkerSettings,
+            _factory: AnalyserFactory) -> WorkerBackend:
+    # Imported here: Celery loads only when asked for; the workers build their analyser.
+    from analyzer.scheduler.celery_backend import CeleryBackend, resolve_broker_url
+
+    return CeleryBackend(resolve_broker_url(config.broker_url), settings.db_url)
+
+
 FEEDS: dict[str, Callable[[WatchConfig, HttpClient], Feed]] = {"pypi": _pypi, "npm": _npm}
-# Part 4 of the issue adds "celery" here: a module that publishes job ids to a broker.
 BACKENDS: dict[str, Callable[[WatchConfig, WorkerSettings, AnalyserFactory], WorkerBackend]] = {
-    "local": _local}
+    "local": _local, "celery": _celery}
 
 
 def run_watch(config: WatchConfig, once: bool = False,

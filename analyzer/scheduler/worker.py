@@ -24,12 +24,15 @@ from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from analyzer.detect.allowlist import apply_allowlist
+from analyzer.detect.rules import default_rules
 from analyzer.errors import Error, SandboxError
 from analyzer.fetch.interface import RegistryUrls
 from analyzer.models import AnalysisResult, Verdict
 from analyzer.report.osv import write_osv
 from analyzer.scheduler.interface import Analyse, AnalyserFactory
 from analyzer.scheduler.queue import ClaimedJob, JobQueue, QueueSettings
+from analyzer.store.allow_list import allow_list
 from analyzer.store.database import Database, StoreError
 
 log = logging.getLogger(__name__)
@@ -144,6 +147,7 @@ def _record(queue: JobQueue, job: ClaimedJob, box: dict[str, AnalysisResult | Ba
             label: str, settings: WorkerSettings, stop: threading.Event) -> Outcome:
     outcome = box.get("result")
     if isinstance(outcome, AnalysisResult):
+        outcome = _allow_listed(queue.db, outcome, label)
         recorded = _db(queue.complete, job, outcome)
         if recorded:
             log.info("%s: %s", label, outcome.verdict.value if outcome.verdict else "analysed")
@@ -169,6 +173,22 @@ def _record(queue: JobQueue, job: ClaimedJob, box: dict[str, AnalysisResult | Ba
     state = _db(queue.fail, job, message)
     log.warning("%s: failed (%s); %s", label, message, state.value if state else "not ours")
     return Outcome.RECORDED
+
+
+def _allow_listed(db: Database, result: AnalysisResult, label: str) -> AnalysisResult:
+    """Without the findings of rules a reviewer allow-listed for this package, re-scored.
+
+    Kept whole when the allow-list cannot be read: a false positive seen twice costs a
+    reviewer a minute, a package waved through unseen costs more.
+    """
+    try:
+        reasons = allow_list(db, result.package.ecosystem, result.package.name)
+        if not reasons:
+            return result
+        return apply_allowlist(result, frozenset(reasons), default_rules(), reasons)
+    except (Error, SQLAlchemyError) as exc:
+        log.warning("%s: allow-list not applied: %s", label, exc)
+        return result
 
 
 def _db(call: Callable[..., T], *args: object, attempts: int = 3) -> T | None:

@@ -142,3 +142,23 @@ class ReviewDecision(Base):
     reviewer: Mapped[str] = mapped_column(String(128))
     note: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[float] = mapped_column(Float)
+
+
+class AllowListEntry(Base):
+    """A rule a reviewer dismissed as a false positive for one package: it no longer counts.
+
+    One row per rule that fired on the dismissed result; `result_id` is that result, so
+    that a later confirmation of it can take its entries back.
+    """
+
+    __tablename__ = "allow_list"
+    __table_args__ = (Index("ix_allow_list_package", "ecosystem", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ecosystem: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(256))  # `Package.key`: the normalised name
+    rule: Mapped[str] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[float] = mapped_column(Float)
+    result_id: Mapped[int] = mapped_column(ForeignKey("results.id"), index=True)

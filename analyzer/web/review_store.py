@@ -12,6 +12,7 @@ from sqlalchemy import select
 from analyzer.errors import Error
 from analyzer.report.html import Decision
 from analyzer.report.html_view import IndexRow, index_row, iso
+from analyzer.store.allow_list import allow_result, revoke_result
 from analyzer.store.database import Database
 from analyzer.store.schema import Result, ReviewDecision
 
@@ -68,20 +69,29 @@ def decisions(db: Database, result_id: int) -> list[Decision]:
 
 def record_decision(db: Database, result_id: int, kind: DecisionKind, reviewer: str,
                     note: str | None, now: float | None = None) -> int:
-    """Store who decided what and when; the decision's id."""
+    """Store who decided what and when; the decision's id.
+
+    A dismissal allow-lists, for the package, every rule that fired on the result; a
+    confirmation takes back what an earlier dismissal of the same result allow-listed.
+    """
     note = (note or "").strip() or None
     if kind in (DecisionKind.DISMISSED, DecisionKind.NOTE) and note is None:
         raise ReviewError(f"a {kind.value} decision needs a reason or note")
     if not reviewer.strip():
         raise ReviewError("a decision needs a reviewer name")
+    decided_at = time.time() if now is None else now
     with db.transaction() as session:
         if session.get(Result, result_id) is None:
             raise ReviewError(f"no result {result_id}")
         row = ReviewDecision(result_id=result_id, decision=kind.value,
                              reviewer=reviewer.strip()[:MAX_REVIEWER_CHARS],
                              note=note[:MAX_NOTE_CHARS] if note else None,
-                             decided_at=time.time() if now is None else now)
+                             decided_at=decided_at)
         session.add(row)
+        if kind is DecisionKind.DISMISSED and note is not None:
+            allow_result(session, result_id, note, row.reviewer, decided_at)
+        elif kind is DecisionKind.CONFIRMED:
+            revoke_result(session, result_id)
         session.flush()
         return row.id
 

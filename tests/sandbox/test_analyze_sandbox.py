@@ -144,6 +144,9 @@ def test_requests_from_pypi_installs_and_imports(capsys: pytest.CaptureFixture[s
     assert imported["status"] == "completed", imported["output_tail"]
     written = [f["path"] for f in install["files"] if f["access"] == "write"]
     assert any("site-packages/requests/__init__.py" in path for path in written)
-    assert any("site-packages/urllib3/" in path for path in written)
+    # Its dependencies came from the host as wheels (the venv already has them, as a
+    # developer's usually does, so pip may keep those).
+    assert {"urllib3", "idna", "certifi", "charset-normalizer"} <= {
+        d["name"].lower() for d in result["dependencies"]}
     assert "imported requests" in imported["output_tail"]
     assert result["verdict"] == "benign", result["findings"]

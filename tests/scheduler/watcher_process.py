@@ -29,6 +29,7 @@ def config_for_tests(options: dict[str, Any]) -> WatchConfig:
         pypi_url=registry, npm_registry_url=f"{registry}/npm",
         npm_changes_url=f"{registry}/npm-changes", start=Start.BEGINNING,
         poll_interval_s=options.get("poll_s", 0.2), feed_retry=FAST_FEED, npm_batch_size=20,
+        backend=options.get("backend", "local"), broker_url=options.get("broker_url"),
         workers=options.get("workers", 2), worker_poll_s=0.05,
         queue=QueueSettings(lease_s=options.get("lease_s", 1.5),
                             max_attempts=options.get("max_attempts", 3),
