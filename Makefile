@@ -26,12 +26,13 @@ images: host venv
 analyze: setup
 	$(PKGSANDBOX) analyze $(TARGET)
 
-# PostgreSQL for the store and queue tests (they start a throwaway cluster of their own),
-# Chromium for the tests that load the HTML reports in a real browser.
+# PostgreSQL and Redis for the store, queue and Celery tests (they start throwaway
+# servers of their own), Chromium for the tests that load the HTML reports in a browser.
 test-deps:
-	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v chromium >/dev/null || \
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v chromium >/dev/null \
+	  && command -v redis-server >/dev/null || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	    apt-get install -y -qq postgresql chromium >/dev/null; }
+	    apt-get install -y -qq postgresql chromium redis-server >/dev/null; }
 
 test: setup test-deps
 	$(PY) -m pytest

@@ -28,6 +28,7 @@ from analyzer.sandbox.images import build_images, images_present
 from analyzer.scheduler.commands import (
     add_status_parser,
     add_watch_parser,
+    add_worker_parser,
     status_command,
     watch_command,
 )
@@ -96,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_watch_parser(commands)
     add_status_parser(commands)
+    add_worker_parser(commands)
     add_report_parser(commands)
     add_serve_parser(commands)
     add_rules_parser(commands)

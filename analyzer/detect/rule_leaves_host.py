@@ -37,13 +37,14 @@ def _history(clauses: tuple[FileLeaf, ...], path: str, ctx: Context,
 
 def script_paths(argv: tuple[str, ...]) -> Iterator[str]:
     """Absolute paths among the words of the arguments (`sh -c "start python /tmp/x"`
-    counts), except the value of a long option (`--record /tmp/...` is an output)."""
-    after_option = False
+    counts), except what cannot be a script run: the value of a long option
+    (`--record /tmp/...` is an output), a redirection's target, /dev and /proc files."""
+    skip_next = False
     for word in " ".join(argv[1:]).split():
-        word = word.strip("'\"")
-        if word.startswith("/") and not after_option:
+        word = word.strip("'\"();")
+        if word.startswith("/") and not skip_next and not word.startswith(("/dev/", "/proc/")):
             yield word
-        after_option = word.startswith("--") and "=" not in word
+        skip_next = (word.startswith("--") and "=" not in word) or word.endswith((">", "<"))
 
 
 def by_program(clause: ProcessLeaf | None, pid: int, ctx: Context) -> bool:

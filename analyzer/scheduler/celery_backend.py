@@ -64,7 +64,7 @@ def celery_app(broker_url: str) -> Celery:
 class CeleryBackend(WorkerBackend):
     """Publishes every runnable queued job's id once; the workers run elsewhere.
 
-    At most `max_in_flight` jobs are published and not yet claimed, taken in priority
+    About `max_in_flight` jobs at most are published and not yet claimed, taken in priority
     order, so the broker's FIFO queue does not undo the database's priorities. A job is
     published again when it is re-queued (its `available_at` changes: a retry, a reaped
     lease, a release) or when it stayed unclaimed for `republish_s` (a message lost by
@@ -72,12 +72,14 @@ class CeleryBackend(WorkerBackend):
     """
 
     def __init__(self, broker_url: str, db_url: str, max_in_flight: int = 1000,
-                 republish_s: float = 600.0) -> None:
+                 republish_s: float = 600.0, publish_every_s: float = PUBLISH_EVERY_S,
+                 app: Celery | None = None) -> None:
         self.broker_url = broker_url
         self.db_url = db_url
         self.max_in_flight = max_in_flight
         self.republish_s = republish_s
-        self._app: Celery | None = None
+        self.publish_every_s = publish_every_s
+        self._app = app  # None: built by start() (tests pass one that records)
         self._db: Database | None = None
         # job id -> (its available_at when published, when published)
         self._published: dict[int, tuple[float, float]] = {}
@@ -86,14 +88,14 @@ class CeleryBackend(WorkerBackend):
         self._alive = 0
 
     def start(self) -> None:
-        self._app = celery_app(self.broker_url)
+        self._app = self._app or celery_app(self.broker_url)
         self._db = Database.open(self.db_url, migrate=False)
 
     def supervise(self) -> list[str]:
         now = time.monotonic()
         if self._app is None or self._db is None or now < self._next_publish:
             return []
-        self._next_publish = now + PUBLISH_EVERY_S
+        self._next_publish = now + self.publish_every_s
         events: list[str] = []
         try:
             self._publish(now)
@@ -113,20 +115,16 @@ class CeleryBackend(WorkerBackend):
                 select(Job.id, Job.available_at)
                 .where(Job.state == JobState.QUEUED.value, Job.available_at <= time.time())
                 .order_by(Job.priority.desc(), Job.id).limit(self.max_in_flight)).all()
-        published: dict[int, tuple[float, float]] = {}
-        try:
-            for row in rows:
-                seen = self._published.get(row.id)
-                if (seen is not None and seen[0] == row.available_at
-                        and now - seen[1] < self.republish_s):
-                    published[row.id] = seen
-                    continue
+        # Claimed jobs drop out; a re-queued job (new available_at) or a stale message
+        # does not count as published.
+        self._published = {
+            row.id: seen for row in rows if (seen := self._published.get(row.id)) is not None
+            and seen[0] == row.available_at and now - seen[1] < self.republish_s}
+        for row in rows:
+            if row.id not in self._published:
                 self._app.send_task(TASK, args=[row.id], queue=QUEUE,
                                     retry=True, retry_policy={"max_retries": 1})
-                published[row.id] = (row.available_at, now)
-        finally:
-            # Claimed jobs drop out; what failed to send is tried again next time.
-            self._published = published
+                self._published[row.id] = (row.available_at, now)
 
     def _ping(self) -> int:
         assert self._app is not None

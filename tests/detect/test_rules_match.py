@@ -274,3 +274,5 @@ def test_script_paths() -> None:
     assert list(script_paths(("sh", "-c", "start /usr/bin/python '/tmp/x'"))) == [
         "/usr/bin/python", "/tmp/x"]
     assert list(script_paths(("python", "--record", "/tmp/r", "--x=/a", "/b"))) == ["/b"]
+    assert list(script_paths(("sh", "-c", ":; (node /x/pre.js > /tmp/log 2>/dev/null || true)"))) \
+        == ["/x/pre.js"]

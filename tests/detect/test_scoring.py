@@ -80,6 +80,18 @@ def test_the_shipped_weak_static_hints_alone_stay_benign() -> None:
     assert len(assessed.findings) == 6
 
 
+def test_capabilities_deep_in_library_code_are_not_a_conviction() -> None:
+    kinds = ("download-exec", "persistence", "stealer-target", "powershell-suspicious",
+             "env-exfil", "encoded-blob")
+    deep = "static: [" + ", ".join(
+        f"{{kind: {kind}, path: pm2/lib/API/m{i}.js}}" for i, kind in enumerate(kinds)) + "]"
+    assessed = assess(case(deep, Ecosystem.NPM), default_rules())
+    assert (assessed.verdict, assessed.score) == (Verdict.SUSPICIOUS, 9.5)
+    hooked = deep[:-1] + ", {kind: npm-install-script, path: package/package.json, " \
+                         "role: install}]"
+    assert assess(case(hooked, Ecosystem.NPM), default_rules()).verdict is Verdict.MALICIOUS
+
+
 def test_many_weak_signals_reach_malicious() -> None:
     rules = {name: Weighted(3) for name in "abcd"}
     result = score([finding(name) for name in "abcd"], rules, CONFIG)
@@ -153,7 +165,7 @@ def test_thresholds_come_from_configuration(tmp_path: Path) -> None:
             (tmp_path / source.name).write_text(source.read_text())
     (tmp_path / "scoring.yaml").write_text(
         "scoring: {thresholds: {suspicious: 2, malicious: 20}, repeat_decay: 0,\n"
-        "          groups: {weak-static: {cap: 2.5}}}\n")
+        "          groups: {weak-static: {cap: 2.5}, capability: {cap: 7}}}\n")
     strict: RuleSet = load_rules([tmp_path])
     weak = case("install: {dns: [api.example.net]}")
     assert assess(weak, default_rules()).verdict is Verdict.BENIGN

@@ -8,6 +8,7 @@ Then every job id is delivered once more, as a broker redelivers: none is analys
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -86,10 +87,8 @@ class CeleryHost:
                 stderr=subprocess.STDOUT, start_new_session=True)
 
     def kill(self) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.process.wait(10)
 
     def ready(self) -> bool:
@@ -124,9 +123,6 @@ def _run(registry: FakeRegistry, tmp_path: Path, journal: Path, broker_url: str,
         with db.reading() as session:
             return session.scalar(select(func.count()).select_from(Result)) or 0
 
-    for host in hosts:
-        _wait_for(f"Celery host {host.log.stem} to be ready", host.ready, timeout=30)
-
     # Run 1: the watcher publishes to the broker; stopped with SIGTERM.
     _publish(registry, waves[0])
     watcher = Watcher(options, log)
@@ -139,6 +135,8 @@ def _run(registry: FakeRegistry, tmp_path: Path, journal: Path, broker_url: str,
     assert watcher.wait(30) == 0
 
     # Run 2: a whole worker host dies with kill -9 mid-analysis, then the watcher too.
+    for host in hosts:
+        _wait_for(f"Celery host {host.log.stem} to be ready", host.ready, timeout=30)
     _publish(registry, waves[2])
     watcher = Watcher(options, log)
 

@@ -29,7 +29,7 @@ def _run_next(db: Database, queue: JobQueue) -> Result:
 def test_the_next_release_is_recorded_without_the_dismissed_rule(sqlite_db: Database) -> None:
     cursor = start_cursor(sqlite_db, "pypi", "0", None, now=1.0)
     record_batch(sqlite_db, "pypi", cursor, Batch((), "1", True),
-                 [planned("evil-ish", "1.0.0"), planned("Evil_Ish", "1.0.1")], 2, 1.0)
+                 [planned("evil-ish", "1.0.0"), planned("evil-ish", "1.0.1")], 2, 1.0)
     queue = JobQueue(sqlite_db, QueueSettings(max_attempts=2))
     first = _run_next(sqlite_db, queue)
     assert first.verdict == "malicious"

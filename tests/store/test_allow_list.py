@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import inspect, select
 
 from analyzer.feeds.interface import Batch
 from analyzer.models import Ecosystem, Finding, Phase, Severity, Verdict
 from analyzer.store.allow_list import allow_list, allowed_rules
-from analyzer.store.database import Database
+from analyzer.store.database import MIGRATIONS, Database
 from analyzer.store.releases import record_batch, start_cursor
 from analyzer.store.results import save_result
 from analyzer.store.schema import AllowListEntry, Job
@@ -57,3 +61,19 @@ def test_confirming_the_result_later_takes_its_entries_back(db: Database) -> Non
     assert allowed_rules(db, "pypi", "flip-flop") == {"honeytoken-leak", "dns-during-install"}
     record_decision(db, result, DecisionKind.CONFIRMED, "bob", None, now=4.0)
     assert allowed_rules(db, "pypi", "flip-flop") == frozenset()
+
+
+def test_a_database_at_0001_gains_the_table(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    old = Database.open(url, migrate=False)
+    with old.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    assert "allow_list" not in inspect(old.engine).get_table_names()
+    old.close()
+    upgraded = Database.open(url)
+    assert "allow_list" in inspect(upgraded.engine).get_table_names()
+    assert allowed_rules(upgraded, "pypi", "anything") == frozenset()
+    upgraded.close()

@@ -22,6 +22,8 @@ def test_pages_carry_a_strict_policy(served: Served) -> None:
         assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy, path
         assert "unsafe-inline" not in policy and "script-src" not in policy
         assert headers["X-Content-Type-Options"] == "nosniff"
+        # Not no-referrer: Chromium would then send `Origin: null` with our own forms.
+        assert headers["Referrer-Policy"] == "same-origin"
 
 
 def test_index_flags_first_and_filters(served: Served) -> None:
