@@ -88,6 +88,9 @@ def add_watch_parser(subparsers: argparse._SubParsersAction[P]) -> P:
     watch.add_argument("--osv-dir", type=Path, default=Path("reports/osv"), metavar="DIR",
                        help="write each malicious release's OSV record here as its analysis "
                             "ends (default reports/osv)")
+    watch.add_argument("--html-dir", type=Path, default=Path("reports/html"), metavar="DIR",
+                       help="write each flagged release's HTML report here as its analysis "
+                            "ends (default reports/html)")
     watch.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST",
                        help="address for /metrics (default 127.0.0.1)")
     return watch
@@ -126,6 +129,9 @@ def add_worker_parser(subparsers: argparse._SubParsersAction[P]) -> P:
     parser.add_argument("--osv-dir", type=Path, default=Path("reports/osv"), metavar="DIR",
                         help="write each malicious release's OSV record here on this host"
                              " (default reports/osv)")
+    parser.add_argument("--html-dir", type=Path, default=Path("reports/html"), metavar="DIR",
+                        help="write each flagged release's HTML report here on this host"
+                             " (default reports/html)")
     parser.set_defaults(handler=worker_command)
     return parser
 
@@ -134,7 +140,8 @@ def worker_settings(args: argparse.Namespace) -> WorkerSettings:
     """The `WorkerSettings` a parsed `worker` command line asks for."""
     lease_s = max(60.0, min(300.0, args.job_timeout / 5))  # as `watch` leases
     return WorkerSettings(db_url=resolve_url(args.db), job_timeout_s=args.job_timeout,
-                          queue=replace(QueueSettings(), lease_s=lease_s), osv_dir=args.osv_dir)
+                          queue=replace(QueueSettings(), lease_s=lease_s), osv_dir=args.osv_dir,
+                          html_dir=args.html_dir)
 
 
 def worker_command(args: argparse.Namespace) -> int:
@@ -159,7 +166,7 @@ def watch_config(args: argparse.Namespace) -> WatchConfig:
         poll_interval_s=args.poll_interval, backend=args.backend, broker_url=args.broker_url,
         workers=args.workers,
         job_timeout_s=args.job_timeout, metrics_port=args.metrics_port,
-        metrics_host=args.metrics_host, osv_dir=args.osv_dir)
+        metrics_host=args.metrics_host, osv_dir=args.osv_dir, html_dir=args.html_dir)
     return replace(config, queue=replace(QueueSettings(), max_attempts=args.max_attempts,
                                          lease_s=max(60.0, min(300.0, args.job_timeout / 5))))
 

@@ -59,6 +59,7 @@ class WatchConfig:
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = None  # None: no /metrics endpoint
     osv_dir: Path | None = None  # the CLI defaults it to reports/osv
+    html_dir: Path | None = None  # the CLI defaults it to reports/html
     analyser: AnalyserFactory | None = None  # None: the gVisor sandbox
     log_level: int = logging.INFO
 
@@ -113,7 +114,7 @@ def run_watch(config: WatchConfig, once: bool = False,
     settings = WorkerSettings(
         db_url=resolve_url(config.db_url), queue=config.queue, job_timeout_s=config.job_timeout_s,
         poll_s=config.worker_poll_s, shutdown_grace_s=config.shutdown_grace_s,
-        log_level=config.log_level, osv_dir=config.osv_dir)
+        log_level=config.log_level, osv_dir=config.osv_dir, html_dir=config.html_dir)
     factory = config.analyser or SandboxAnalyser(RegistryUrls(config.pypi_url,
                                                               config.npm_registry_url))
     backend = BACKENDS[config.backend](config, settings, factory)

@@ -29,7 +29,9 @@ from analyzer.detect.rules import default_rules
 from analyzer.errors import Error, SandboxError
 from analyzer.fetch.interface import RegistryUrls
 from analyzer.models import AnalysisResult, Verdict
-from analyzer.report.osv import write_osv
+from analyzer.report.html import write_report
+from analyzer.report.json_result import result_to_dict
+from analyzer.report.osv import osv_id, write_osv
 from analyzer.scheduler.interface import Analyse, AnalyserFactory
 from analyzer.scheduler.queue import ClaimedJob, JobQueue, QueueSettings
 from analyzer.store.allow_list import allow_list
@@ -51,6 +53,10 @@ class WorkerSettings:
     sandbox_backoff_s: float = 30.0
     log_level: int = logging.INFO
     osv_dir: Path | None = None  # malicious results get their OSV record here at once
+    html_dir: Path | None = None  # flagged results get their HTML report here at once
+
+
+FLAGGED = frozenset({Verdict.MALICIOUS, Verdict.SUSPICIOUS})
 
 
 class Outcome(enum.Enum):
@@ -153,6 +159,11 @@ def _record(queue: JobQueue, job: ClaimedJob, box: dict[str, AnalysisResult | Ba
             log.info("%s: %s", label, outcome.verdict.value if outcome.verdict else "analysed")
             if settings.osv_dir is not None and outcome.verdict is Verdict.MALICIOUS:
                 log.info("%s: OSV record %s", label, write_osv(outcome, settings.osv_dir))
+            if settings.html_dir is not None and outcome.verdict in FLAGGED:
+                # Named by the stable OSV id: package text never becomes a file name.
+                page = settings.html_dir / f"{osv_id(outcome.package)}.html"
+                write_report(result_to_dict(outcome), page)
+                log.info("%s: report %s", label, page)
         elif recorded is False:
             log.warning("%s: another worker took it over meanwhile; this result dropped", label)
         return Outcome.RECORDED

@@ -9,6 +9,7 @@ speed; typosquat checks per second. Targets from the issues are printed beside.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
 import shutil
 import statistics
@@ -27,9 +28,11 @@ from analyzer.fetch.target import parse_target  # noqa: E402
 from analyzer.models import Ecosystem, FetchedPackage, Phase  # noqa: E402
 from analyzer.sandbox.docker_runner import DockerSandbox  # noqa: E402
 from analyzer.trace.bench import measure_parse_speed  # noqa: E402
+from tests.bench.scheduler_bench import measure_overhead  # noqa: E402
 from tests.packages import PACKAGES, build_package  # noqa: E402
 
 CASES = {"small wheel": ("pypi-small", "wheel"), "small npm": ("npm-small", "npm")}
+
 
 
 def _median(values: list[float]) -> float:
@@ -90,6 +93,21 @@ def bench_sandbox_costs(artifact: Path, runs: int) -> dict[str, dict[str, float]
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def bench_throughput(artifact: Path, analyses: int) -> dict[str, float]:
+    """Small-package analyses per hour with 1 and 2 concurrent workers (the sandbox side;
+    the scheduler's own cost is measured apart and is milliseconds a job)."""
+    figures = {}
+    target = parse_target(str(artifact))
+    for workers in (1, 2):
+        started = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            list(pool.map(lambda _: Analyzer().analyze(target), range(analyses)))
+        elapsed = time.monotonic() - started
+        figures[f"{workers}_worker{'s' if workers > 1 else ''}_per_hour"] = round(
+            analyses / elapsed * 3600)
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
@@ -104,15 +122,22 @@ def main() -> int:
             figures[label] = bench_end_to_end(artifact, args.runs, scratch / folder)
             for name, values in bench_sandbox_costs(artifact, args.runs).items():
                 figures[f"{label}: {name}"] = values
+        figures["analyses per hour"] = bench_throughput(
+            build_package(PACKAGES / "pypi-small", scratch, "wheel"), max(4, args.runs * 2))
         traces = sorted(scratch.glob("*/run*/trace/*.boot.txt"), key=lambda p: p.stat().st_size)
         figures["trace parsing"] = {"mb_per_s": round(measure_parse_speed(traces[-1]), 1),
                                     "log_mb": round(traces[-1].stat().st_size / 2**20, 2)}
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    figures["scheduler overhead"] = {
+        f"{workers}_worker{'s' if workers > 1 else ''}_ms_per_job":
+            measure_overhead(workers, jobs=200)["overhead_ms_per_job"]
+        for workers in (1, 2)}
     figures["typosquat"] = {
         f"{eco.value}_checks_per_s": round(measure_checks_per_second(eco)) for eco in Ecosystem}
 
     targets = {"total_s": "< 10", "ratio": "<= 1.5", "mb_per_s": ">= 50",
+               "2_workers_per_hour": ">= 1000",
                "pypi_checks_per_s": ">= 1000", "npm_checks_per_s": ">= 1000"}
     print(f"{'benchmark':34} {'figure':18} {'value':>9}  target")
     for label, values in figures.items():
