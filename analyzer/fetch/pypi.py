@@ -34,6 +34,7 @@ class _Release:
     version: str
     files: list[Any]
     info: dict[str, Any] | None  # None when the JSON at hand describes another version
+    source: str  # the JSON's own URL: file URLs may be relative to it
 
 
 class PypiFetcher(Fetcher):
@@ -53,7 +54,10 @@ class PypiFetcher(Fetcher):
         chosen = choose_file(release.files, release.name, release.version)
         filename = safe_filename(str(chosen.get("filename", "")), PYPI_SUFFIXES)
         dest = artifact_path(workdir, filename)
-        download = self.http.download(str(chosen.get("url", "")), dest, filename)
+        # Some mirrors give file URLs relative to the JSON ("../../packages/..."); the
+        # resolved URL still has to be on an allowed host.
+        url = urllib.parse.urljoin(release.source, str(chosen.get("url", "")))
+        download = self.http.download(url, dest, filename)
         verify_sha256(download, str((chosen.get("digests") or {}).get("sha256") or ""), filename)
         inspect_archive(dest, self.limits)
 
@@ -85,22 +89,23 @@ class PypiFetcher(Fetcher):
             try:
                 doc = _check(self.http.get_json(url, f"PyPI {name}=={version}"), name)
                 return _Release(doc["info"]["name"], doc["info"]["version"], doc["urls"],
-                                doc["info"])
+                                doc["info"], url)
             except NotFoundError:
                 pass  # some mirrors serve only the project JSON: look in its `releases`
+        project_url = f"{base}/pypi/{quoted}/json"
         try:
-            doc = _check(self.http.get_json(f"{base}/pypi/{quoted}/json", f"PyPI {name}"), name)
+            doc = _check(self.http.get_json(project_url, f"PyPI {name}"), name)
         except NotFoundError:
             raise FetchError(f"no such package on PyPI: {name}") from None
         info = doc["info"]
         if version is None or version == info["version"]:
-            return _Release(info["name"], info["version"], doc["urls"], info)
+            return _Release(info["name"], info["version"], doc["urls"], info, project_url)
         releases = doc.get("releases")
         releases = releases if isinstance(releases, dict) else {}
         key = _same_version(version, releases)
         if key is None or not isinstance(releases[key], list):
             raise FetchError(f"no such package/version on PyPI: {name}=={version}")
-        return _Release(info["name"], key, releases[key], None)
+        return _Release(info["name"], key, releases[key], None, project_url)
 
 
 def _check(doc: Any, name: str) -> dict[str, Any]:

@@ -61,7 +61,7 @@ def result_to_dict(result: AnalysisResult) -> dict[str, Any]:
         },
         "static_signals": [
             {"kind": s.kind.value, "path": s.path, "line": s.line, "excerpt": s.excerpt,
-             "detail": s.detail}
+             "detail": s.detail, "role": s.role.value}
             for s in result.static_signals
         ],
         "metadata": dict(result.metadata),

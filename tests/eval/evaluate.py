@@ -73,8 +73,10 @@ HELD_OUT = (
     "npm:sqlite3@5.1.7", "npm:bcrypt@5.1.1", "npm:@swc/core@1.7.26", "npm:@prisma/client@5.20.0",
     "npm:electron@32.1.2", "npm:cypress@13.15.0", "npm:ngrok@5.0.0-beta.2", "npm:nx@19.8.0",
 )
-# HELD_OUT, FRESH and LAST were each measured once before any tuning on them, and then
-# informed the weights; UNSEEN was added after the last change to the rules.
+# HELD_OUT, FRESH, LAST, UNSEEN and FINAL were each measured once before any tuning on
+# them, and then informed the rules (FINAL only through two changes that follow the
+# scanner's semantics: only setup.py itself is run by pip, and a process setup.py starts
+# is no install hook). What each showed first is in the notes.
 FRESH = (
     "pypi:httpx==0.27.2", "pypi:pydantic==2.9.2", "pypi:GitPython==3.1.43",
     "pypi:requests-toolbelt==1.0.0", "pypi:ujson==5.10.0", "pypi:pyOpenSSL==24.2.1",
@@ -101,12 +103,22 @@ UNSEEN = (
     "npm:zod@3.23.8", "npm:@babel/core@7.25.2", "npm:sass@1.79.3", "npm:node-addon-api@8.1.0",
     "npm:dtrace-provider@0.8.8", "npm:cpu-features@0.0.10", "npm:ssh2@1.16.0",
 )
+FINAL = (
+    "pypi:pyserial==3.5", "pypi:toolz==0.12.1", "pypi:sortedcontainers==2.4.0",
+    "pypi:more-itertools==10.5.0", "pypi:zipp==3.20.2", "pypi:Babel==2.16.0",
+    "pypi:pycryptodome==3.21.0", "pypi:lz4==4.3.3", "pypi:watchdog==5.0.3",
+    "pypi:xmltodict==0.13.0",
+    "npm:bluebird@3.7.2", "npm:async@3.2.6", "npm:body-parser@1.20.3", "npm:jquery@3.7.1",
+    "npm:three@0.168.0", "npm:leveldown@6.1.1", "npm:grpc-tools@1.12.4",
+    "npm:playwright-core@1.47.2", "npm:node-notifier@10.0.1",
+)
 GROUPS = {"benign": BENIGN, "heldout": HELD_OUT, "fresh": FRESH, "last": LAST,
-          "unseen": UNSEEN}
+          "unseen": UNSEEN, "final": FINAL}
 TITLES = {"malware": "MALWARE", "benign": "POPULAR PACKAGES",
           "heldout": "HELD-OUT POPULAR PACKAGES", "fresh": "FRESH POPULAR PACKAGES",
           "last": "LAST POPULAR PACKAGES",
-          "unseen": "UNSEEN POPULAR PACKAGES (not tuned on)"}
+          "unseen": "UNSEEN POPULAR PACKAGES",
+          "final": "FINAL POPULAR PACKAGES"}
 
 
 @dataclass(frozen=True)

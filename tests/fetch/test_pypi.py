@@ -197,3 +197,21 @@ def test_requires_dist_read_from_the_file_when_the_json_has_none(
     fetched = fetcher(registry).fetch(target("demo"), tmp_path)
     assert [(d.name, d.version) for d in fetched.dependencies] == [("leafdep", "0.1")]
     assert fetched.ref.filename == "demo-1.0-py3-none-any.whl"
+
+
+def test_file_urls_relative_to_the_json_are_resolved(registry: FakeRegistry, make_sdist: Builder,
+                                                     tmp_path: Path) -> None:
+    # Some mirrors answer "../../files/NAME" where pypi.org gives an absolute URL.
+    sdist = make_sdist("demo", "1.0")
+    registry.add_pypi("demo", "1.0", [sdist], urls={sdist.name: f"../../../files/{sdist.name}"})
+    package = fetcher(registry).fetch(target("demo"), tmp_path)
+    assert package.artifact.name == sdist.name
+    assert f"/files/{sdist.name}" in registry.hits
+
+
+def test_a_relative_url_cannot_climb_to_another_host(registry: FakeRegistry, make_sdist: Builder,
+                                                     tmp_path: Path) -> None:
+    sdist = make_sdist("demo", "1.0")
+    registry.add_pypi("demo", "1.0", [sdist], urls={sdist.name: "//evil.example/x.tar.gz"})
+    with pytest.raises(FetchError, match="not an allowed registry host"):
+        fetcher(registry).fetch(target("demo"), tmp_path)
