@@ -15,6 +15,7 @@ import datetime
 import json
 import os
 import pwd
+import re
 import socket
 import socketserver
 import ssl
@@ -149,22 +150,21 @@ def read_http_request(conn, first):
     headers = [tuple(h.split(":", 1)) for h in lines[1:] if ":" in h]
     headers = [(k.strip(), v.strip()) for k, v in headers][:100]
     lookup = {k.lower(): v for k, v in headers}
-    wanted = MAX_BODY
-    if lookup.get("content-length", "").isdigit():
-        wanted = min(int(lookup["content-length"]), MAX_BODY)
-    elif "chunked" not in lookup.get("transfer-encoding", "").lower():
-        wanted = 0
-    truncated = False
+    # The client writes these headers: a length that is not plain ASCII digits ("abc",
+    # "²") counts as absent rather than ending the handler before the request is logged.
+    declared = lookup.get("content-length", "")
+    length = int(declared) if re.fullmatch(r"[0-9]{1,15}", declared) else 0
+    chunked = "chunked" in lookup.get("transfer-encoding", "").lower()
+    wanted = MAX_BODY if chunked else min(length, MAX_BODY)
     while len(body) < wanted:
         chunk = conn.recv(65536)
         if not chunk:
             break
         body += chunk
-    if "chunked" in lookup.get("transfer-encoding", "").lower():
+    if chunked:
         body = dechunk(body)
-    if len(body) > MAX_BODY or int(lookup.get("content-length", "0") or 0) > MAX_BODY:
-        body, truncated = body[:MAX_BODY], True
-    return parts[0], parts[1], headers, body, truncated
+    truncated = len(body) > MAX_BODY or length > MAX_BODY
+    return parts[0], parts[1], headers, body[:MAX_BODY], truncated
 
 
 def dechunk(data):
