@@ -19,7 +19,7 @@ from analyzer.fetch.artifact import (
 )
 from analyzer.fetch.interface import Fetcher, RegistryUrls, Target
 from analyzer.fetch.members import MemberKind
-from analyzer.fetch.metadata import StaticInfo, read_static_info
+from analyzer.fetch.metadata import StaticInfo, read_static_info, split_name_version
 from analyzer.fetch.npm_cache import prepare_npm_dependencies
 from analyzer.fetch.target import is_npm_name, is_pypi_name
 from analyzer.fetch.wheelhouse import prepare_python_dependencies
@@ -78,12 +78,12 @@ def _named_by_file(filename: str, members: tuple[ArchiveMember, ...]) -> StaticI
     sandbox records that it does not install, and the static scan reads its code. Only
     when it holds Python code and its file name says NAME-VERSION; else it is no package."""
     stem = next((filename[: -len(s)] for s in PYPI_SUFFIXES if filename.endswith(s)), "")
-    name, dash, version = stem.rpartition("-")
+    split = split_name_version(stem)
     has_code = any(m.name.endswith(".py") and m.kind is MemberKind.FILE for m in members)
-    if not (dash and has_code and is_pypi_name(name) and version[:1].isdigit()):
+    if split is None or not has_code or not is_pypi_name(split[0]):
         raise FetchError(f"{filename}: not a Python or npm package (no PKG-INFO, "
                          ".dist-info/METADATA, setup.py, pyproject.toml or package/package.json)")
-    return StaticInfo(Ecosystem.PYPI, "sdist", name, version,
+    return StaticInfo(Ecosystem.PYPI, "sdist", *split,
                       metadata={"identified_by": "file name (archive has no usable metadata)"})
 
 

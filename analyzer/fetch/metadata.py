@@ -97,11 +97,19 @@ def _source_tree(top: str, pyproject: tuple[str, bytes] | None, build: tuple[str
                 and isinstance(project.get("version"), str):
             return StaticInfo(Ecosystem.PYPI, "sdist", project["name"], project["version"],
                               build_requires=build)
-    name, dash, version = top.rpartition("-")
-    if not dash or not name or not version[:1].isdigit():
+    split = split_name_version(top)
+    if split is None:
         raise FetchError(f"{archive}: a source tree without PKG-INFO needs a NAME-VERSION "
                          "top folder or a [project] name and version")
-    return StaticInfo(Ecosystem.PYPI, "sdist", name, version, build_requires=build)
+    return StaticInfo(Ecosystem.PYPI, "sdist", *split, build_requires=build)
+
+
+def split_name_version(stem: str) -> tuple[str, str] | None:
+    """("name", "1.2") from "name-1.2", the sdist naming habit; None when it does not fit."""
+    name, dash, version = stem.rpartition("-")
+    if not dash or not name or not version[:1].isdigit():
+        return None
+    return name, version
 
 
 def sdist_build_requires(path: Path, limits: ArchiveLimits | None = None) -> tuple[str, ...]:

@@ -49,6 +49,19 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
     return parse
 
 
+def _add_job_options(parser: argparse.ArgumentParser) -> None:
+    """What `watch` and `worker` share: how long a job may run, where its outputs go."""
+    parser.add_argument("--job-timeout", type=_positive(float), default=900.0, metavar="S",
+                        help="seconds one analysis may take before it counts as failed"
+                             " (default 900)")
+    parser.add_argument("--osv-dir", type=Path, default=Path("reports/osv"), metavar="DIR",
+                        help="write each malicious release's OSV record here as its analysis"
+                             " ends (default reports/osv)")
+    parser.add_argument("--html-dir", type=Path, default=Path("reports/html"), metavar="DIR",
+                        help="write each flagged release's HTML report here as its analysis"
+                             " ends (default reports/html)")
+
+
 def add_watch_parser(subparsers: argparse._SubParsersAction[P]) -> P:
     """`pkgsandbox watch`: register on the CLI's subparsers."""
     watch = subparsers.add_parser(
@@ -78,19 +91,11 @@ def add_watch_parser(subparsers: argparse._SubParsersAction[P]) -> P:
                        help="where a feed seen for the first time starts (default now)")
     watch.add_argument("--poll-interval", type=_positive(float), default=60.0, metavar="S",
                        help="seconds between polls of a feed (default 60)")
-    watch.add_argument("--job-timeout", type=_positive(float), default=900.0, metavar="S",
-                       help="seconds one analysis may take before it counts as failed"
-                            " (default 900)")
     watch.add_argument("--max-attempts", type=_positive(int), default=3, metavar="K",
                        help="failed attempts before a job is dead-lettered (default 3)")
     watch.add_argument("--metrics-port", type=int, metavar="PORT",
                        help="serve Prometheus /metrics on this port (default: off)")
-    watch.add_argument("--osv-dir", type=Path, default=Path("reports/osv"), metavar="DIR",
-                       help="write each malicious release's OSV record here as its analysis "
-                            "ends (default reports/osv)")
-    watch.add_argument("--html-dir", type=Path, default=Path("reports/html"), metavar="DIR",
-                       help="write each flagged release's HTML report here as its analysis "
-                            "ends (default reports/html)")
+    _add_job_options(watch)
     watch.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST",
                        help="address for /metrics (default 127.0.0.1)")
     return watch
@@ -119,19 +124,11 @@ def add_worker_parser(subparsers: argparse._SubParsersAction[P]) -> P:
     parser.add_argument("--broker-url", metavar="URL", help=BROKER_HELP)
     parser.add_argument("--concurrency", type=_positive(int), default=1, metavar="N",
                         help="analyses at a time on this host (default 1)")
-    parser.add_argument("--job-timeout", type=_positive(float), default=900.0, metavar="S",
-                        help="seconds one analysis may take before it counts as failed"
-                             " (default 900)")
     parser.add_argument("--pypi-url", default=RegistryUrls.pypi, metavar="URL",
                         help="PyPI base URL the packages are downloaded from")
     parser.add_argument("--npm-registry-url", default=RegistryUrls.npm, metavar="URL",
                         help="npm registry base URL the packages are downloaded from")
-    parser.add_argument("--osv-dir", type=Path, default=Path("reports/osv"), metavar="DIR",
-                        help="write each malicious release's OSV record here on this host"
-                             " (default reports/osv)")
-    parser.add_argument("--html-dir", type=Path, default=Path("reports/html"), metavar="DIR",
-                        help="write each flagged release's HTML report here on this host"
-                             " (default reports/html)")
+    _add_job_options(parser)
     parser.set_defaults(handler=worker_command)
     return parser
 
