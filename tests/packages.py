@@ -15,10 +15,13 @@ PACKAGES = Path(__file__).parent / "data" / "packages"
 
 def _add_tree(tar: tarfile.TarFile, source: Path, prefix: str) -> None:
     for path in sorted(source.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
+        # LABEL.yaml describes a corpus sample for the evaluation; it is not part of it.
+        if path.is_file() and "__pycache__" not in path.parts and path.name != "LABEL.yaml":
             data = path.read_bytes()
             info = tarfile.TarInfo(f"{prefix}/{path.relative_to(source)}")
-            info.size, info.mode, info.mtime = len(data), 0o644, 1_700_000_000
+            executable = path.stat().st_mode & 0o111
+            info.size, info.mtime = len(data), 1_700_000_000
+            info.mode = 0o755 if executable else 0o644
             tar.addfile(info, io.BytesIO(data))
 
 
@@ -44,8 +47,14 @@ def build_npm_tgz(source: Path, dest: Path) -> Path:
     return out
 
 
+# Files of a source folder that are build inputs or labels, never installed: the rest
+# (modules, data files, a top-level .pth) goes into a wheel as it lies.
+_NOT_IN_WHEELS = {"setup.py", "setup.cfg", "pyproject.toml", "PKG-INFO", "LABEL.yaml",
+                  "MANIFEST.in"}
+
+
 def build_wheel(source: Path, dest: Path) -> Path:
-    """A pure-Python wheel: the package files plus a .dist-info written from PKG-INFO."""
+    """A pure-Python wheel: the folder's files plus a .dist-info written from PKG-INFO."""
     metadata = (source / "PKG-INFO").read_text()
     fields = dict(line.split(": ", 1) for line in metadata.splitlines() if ": " in line)
     name, version = fields["Name"].replace("-", "_"), fields["Version"]
@@ -53,8 +62,8 @@ def build_wheel(source: Path, dest: Path) -> Path:
     files = {
         str(path.relative_to(source)): path.read_bytes()
         for path in sorted(source.rglob("*"))
-        if path.is_file() and path.suffix == ".py" and path.name != "setup.py"
-        and "__pycache__" not in path.parts
+        if path.is_file() and "__pycache__" not in path.parts
+        and path.name not in _NOT_IN_WHEELS
     }
     files[f"{dist_info}/METADATA"] = metadata.encode()
     files[f"{dist_info}/WHEEL"] = (

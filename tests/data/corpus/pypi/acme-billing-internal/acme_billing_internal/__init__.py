@@ -1,0 +1,1 @@
+"""Placeholder for a private package name."""

@@ -1,0 +1,1 @@
+"""Runtime shims for CUDA 12.4."""

@@ -1,0 +1,2 @@
+"""A friendlier kubectl port-forward with automatic reconnects."""
+__version__ = "0.3.0"

@@ -1,0 +1,1 @@
+"""Vendored third-party code. Do not edit: refreshed by tools/vendor.py."""
