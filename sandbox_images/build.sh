@@ -87,7 +87,10 @@ build() {
 
 download_wheels build "$HERE/python/wheels.txt"
 download_wheels netsim "$HERE/netsim-wheels.txt"
-BASE_PACKAGES=python3,python3-pip,python3-venv,ca-certificates
+# The tools a developer's machine has, so droppers, persistence and clipboard stealers
+# find them and act (a missing curl or crontab hides what the package would do).
+DESK_TOOLS=curl,wget,git,procps,cron,xclip,xsel,netcat-openbsd
+BASE_PACKAGES=python3,python3-pip,python3-venv,ca-certificates,$DESK_TOOLS
 if [ "$WHICH" = python ] || [ "$WHICH" = all ]; then
     base=$(rootfs_image python "$BASE_PACKAGES" "") || die "building the Python root filesystem failed"
     build python "$base"

@@ -22,7 +22,6 @@ from analyzer.detect.static_behaviour import (
     check_download_exec,
     check_persistence,
     check_powershell,
-    check_reverse_shell,
 )
 from analyzer.detect.static_binary import check_binary
 from analyzer.detect.static_blobs import check_blobs, check_entropy, check_layout
@@ -32,6 +31,7 @@ from analyzer.detect.static_npm import NpmManifest, check_manifest, install_targ
 from analyzer.detect.static_python import check_pth, check_setup_py
 from analyzer.detect.static_roles import file_role
 from analyzer.detect.static_secrets import check_env_exfil, check_recon_exfil, check_secrets
+from analyzer.detect.static_shells import check_shells
 from analyzer.detect.static_text import Lang, SourceFile, language_of
 from analyzer.detect.static_types import (
     MAX_FILE_BYTES,
@@ -42,6 +42,7 @@ from analyzer.detect.static_types import (
     SignalKind,
     StaticSignal,
 )
+from analyzer.detect.static_wiper import check_wiper
 from analyzer.models import Ecosystem
 
 __all__ = ["FileRole", "SignalKind", "StaticSignal", "file_role", "scan_package"]
@@ -53,10 +54,11 @@ CONTENT_CHECKS: tuple[Check, ...] = (
     check_exec,
     check_obfuscation,
     check_network,
-    check_reverse_shell,
+    check_shells,
     check_powershell,
     check_download_exec,
     check_persistence,
+    check_wiper,
     check_secrets,
     check_env_exfil,
 )
@@ -67,9 +69,10 @@ DATA_CHECKS: tuple[Check, ...] = (check_network,)
 # What runs on package.json besides its scripts: script lines are shell commands.
 MANIFEST_CHECKS: tuple[Check, ...] = (
     check_network,
-    check_reverse_shell,
+    check_shells,
     check_powershell,
     check_download_exec,
+    check_wiper,
 )
 
 _HEADER_BYTES = 4096

@@ -1,4 +1,4 @@
-"""What code would do: reverse shells, PowerShell droppers, download-and-run, persistence."""
+"""What code would do: PowerShell droppers, download-and-run, persistence."""
 
 from __future__ import annotations
 
@@ -16,40 +16,6 @@ from analyzer.detect.static_text import (
     display,
 )
 from analyzer.detect.static_types import BLOB_MIN_CHARS, SignalKind, StaticSignal
-
-_REVERSE_SHELL = (
-    Rule(("/dev/tcp", "/dev/udp"), re.compile(r"/dev/(?:tcp|udp)/[\w.-]+/\d+"),
-         "shell redirected to /dev/tcp"),
-    Rule(("nc ", "ncat", "netcat"),
-         re.compile(r"(?i)\b(?:nc|ncat|netcat)\b[^\n;|]{0,80}\s-[a-z]*[ec]\s*['\"]?\S*(?:sh|cmd)\b"),
-         "netcat -e/-c with a shell"),
-    Rule(("sh -i",), re.compile(r"\b(?:ba|z|da)?sh\s+-i\s*(?:>&|>\s*/dev|2>&1|<&)"),
-         "interactive shell redirect"),
-    Rule(("mkfifo",), re.compile(r"\bmkfifo\b[^\n]{0,100}\b(?:nc|ncat|openssl)\b"),
-         "fifo piped through netcat"),
-    Rule(("socat",), re.compile(r"(?i)\bsocat\b[^\n]{0,120}\bexec:"), "socat exec"),
-)  # fmt: skip
-_PY_DUP2 = re.compile(r"\bdup2\s*\(")
-_PY_SHELL = re.compile(r"pty\.spawn|/bin/(?:ba)?sh|cmd\.exe|powershell")
-_JS_SOCKET = re.compile(r"\bnet\.(?:Socket|connect|createConnection)\b|\bnew\s+net\.")
-_JS_SHELL_PIPE = re.compile(r"spawn\w*\(\s*['\"`](?:/bin/(?:ba)?sh|cmd(?:\.exe)?|powershell)")
-
-
-def check_reverse_shell(src: SourceFile) -> Iterator[StaticSignal]:
-    for entry in _REVERSE_SHELL:
-        m = entry.search(src)
-        if m:
-            yield src.signal(SignalKind.REVERSE_SHELL, m.start(), entry.what)
-    text = src.text
-    if src.lang is Lang.PYTHON and src.has("dup2") and ".connect(" in text:
-        m = _PY_DUP2.search(text)
-        if m and _PY_SHELL.search(text):
-            yield src.signal(SignalKind.REVERSE_SHELL, m.start(), "socket dup2'd onto a shell")
-    if src.lang is Lang.JS and src.has("net.") and ".pipe(" in text and _JS_SOCKET.search(text):
-        m = _JS_SHELL_PIPE.search(text)
-        if m:
-            yield src.signal(SignalKind.REVERSE_SHELL, m.start(), "shell piped to a socket")
-
 
 _PS_ENCODED = re.compile(
     r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b[^\n]{0,200}?\s[-/]e(?:c|n|nc|ncodedcommand|\w{0,12})?"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
+from analyzer.detect.static_names import assembled_lookups
 from analyzer.detect.static_text import Lang, SourceFile, balanced, rule
 from analyzer.detect.static_types import SignalKind, StaticSignal
 
@@ -34,9 +36,6 @@ _PY_REMOTE = re.compile(
 _JS_REMOTE = re.compile(
     r"\bfetch\s*\(|\bhttps?\.get\s*\(|\baxios\b|XMLHttpRequest|\.responseText\b"
 )
-_ASSIGN = re.compile(
-    r"(?:^|[;\n{])[ \t]*(?:const\s+|let\s+|var\s+)?([A-Za-z_$][\w$]*)[ \t]*=(?!=)([^;\n]{0,2000})"
-)
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 _NOT_NAMES = frozenset(
     {"exec", "eval", "compile", "globals", "locals", "None", "True", "False", "str", "bytes",
@@ -44,13 +43,8 @@ _NOT_NAMES = frozenset(
      "this", "new", "var", "let", "const"}
 )  # fmt: skip
 _MAX_SINKS = 50
-
-
-def _assignments(text: str) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for m in _ASSIGN.finditer(text):
-        found.setdefault(m.group(1), []).append(m.group(2))
-    return found
+_CALL = re.compile(r"\s*\(")
+_ASSEMBLED_SINKS = frozenset({"exec", "eval", "Function", "execSync"})
 
 
 def _trace(
@@ -82,37 +76,45 @@ def _trace(
     return None
 
 
+def _sinks(src: SourceFile) -> list[tuple[int, int, str]]:
+    """(start, index of the opening bracket of the arguments, name) of each exec/eval call,
+    including calls of an exec or eval whose name was assembled from pieces."""
+    text, sinks = src.text, []
+    if src.lang is Lang.PYTHON and src.has("exec", "eval"):
+        sinks = [(m.start(), m.end() - 1, m.group()) for m in _PY_SINK.finditer(text)]
+    elif src.lang is Lang.JS and src.has("eval", "function", "vm.", "exec"):
+        sinks = [(m.start(), m.end() - 1, m.group()) for m in _JS_SINK.finditer(text)]
+        if "child_process" in text:
+            sinks += [(m.start(), m.end() - 1, m.group()) for m in _JS_SHELL_SINK.finditer(text)]
+    for found in assembled_lookups(src):
+        call = _CALL.match(text, found.end)
+        if found.name in _ASSEMBLED_SINKS and call:
+            sinks.append((found.start, call.end() - 1, f"{found.name} (assembled name)"))
+    return sinks
+
+
 def check_exec(src: SourceFile) -> Iterator[StaticSignal]:
     """exec/eval/Function of data that was decoded, decrypted or downloaded just before."""
     js = src.lang is Lang.JS
-    if src.lang is Lang.PYTHON and src.has("exec", "eval"):
-        sinks = list(_PY_SINK.finditer(src.text))
-    elif js and src.has("eval", "function", "vm.", "exec"):
-        sinks = list(_JS_SINK.finditer(src.text))
-        if "child_process" in src.text:
-            sinks += _JS_SHELL_SINK.finditer(src.text)
-    else:
+    if src.lang not in (Lang.PYTHON, Lang.JS):
         return
-    assigned: dict[str, list[str]] | None = None
-    for m in sinks[:_MAX_SINKS]:
-        if src.is_comment(m.start()):
+    for start, bracket, sink in _sinks(src)[:_MAX_SINKS]:
+        if src.is_comment(start):
             continue
-        window = balanced(src.text, m.end() - 1)
+        window = balanced(src.text, bracket)
         if not window.strip() or re.fullmatch(r"\s*[rbuf]?(['\"])[^'\"]*\1\s*", window):
             continue  # exec('') or a plain literal: nothing hidden
-        if assigned is None:
-            assigned = _assignments(src.text)
-        found = _trace(window, assigned, js)
+        found = _trace(window, src.assignments, js)
         if found is None:
             continue
         how, token = found
-        name = m.group().rstrip("( ").split(".")[-1]
+        name = sink.rstrip("( ").split(".")[-1]
         if how == "remote":
-            yield src.signal(SignalKind.EXEC_REMOTE, m.start(), f"{name} of data from {token}")
+            yield src.signal(SignalKind.EXEC_REMOTE, start, f"{name} of data from {token}")
         else:
             reverse = " (reversed string)" if "[::-1]" in window or ".reverse()" in window else ""
             yield src.signal(
-                SignalKind.EXEC_DECODED, m.start(), f"{name} of data through {token}{reverse}"
+                SignalKind.EXEC_DECODED, start, f"{name} of data through {token}{reverse}"
             )
 
 
@@ -126,7 +128,7 @@ _OBFUSCATION = (
         r"\b(?:eval|exec|__import__|getattr|Function)\s*\(\s*[rbu]?['\"]"
         r"(?:\\x[0-9a-fA-F]{2}|\\u00[0-9a-fA-F]{2}|\\[0-7]{3}){4,}",
         "code hidden in an escaped string")),
-    (Lang.PYTHON, rule("chr(",
+    (Lang.PYTHON, rule("chr(|map(chr",
         r"(?:\bchr\(\s*\d+\s*\)\s*\+\s*){5}"
         r"|join\(\s*map\(\s*chr\s*,\s*[\[(]\s*(?:\d+\s*,\s*){3,}\d"
         r"|join\(\s*\[?\s*chr\(\s*\w+\s*\)\s*for\s+\w+\s+in\s+[\[(]\s*(?:\d+\s*,\s*){3,}\d",
@@ -147,6 +149,9 @@ _HEX_NAME = re.compile(r"\b_0x[0-9a-fA-F]{4,6}\b")
 
 
 def check_obfuscation(src: SourceFile) -> Iterator[StaticSignal]:
+    for found in itertools.islice(assembled_lookups(src), 5):
+        detail = f"the name {found.name!r} assembled from pieces and looked up"
+        yield src.signal(SignalKind.OBFUSCATION, found.start, detail)
     for lang, entry in _OBFUSCATION:
         if lang is not None and lang is not src.lang:
             continue

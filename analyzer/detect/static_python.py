@@ -43,13 +43,13 @@ _NETWORK_NAMES = frozenset(
 _NETWORK_MODULES = ("requests.", "httpx.", "urllib3.", "aiohttp.", "socket.socket", "ftplib.")
 
 
-def _dotted(node: ast.expr) -> str:
+def dotted_name(node: ast.expr) -> str:
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
-        return f"{_dotted(node.value)}.{node.attr}"
+        return f"{dotted_name(node.value)}.{node.attr}"
     if isinstance(node, ast.Call):
-        return _dotted(node.func) + "()"
+        return dotted_name(node.func) + "()"
     return "?"
 
 
@@ -60,7 +60,7 @@ def _is_file_read(node: ast.expr, read_names: set[str]) -> bool:
     if isinstance(node, ast.Call):
         if isinstance(node.func, ast.Attribute) and node.func.attr in ("read", "read_text"):
             return True
-        if _dotted(node.func) == "compile" and node.args:
+        if dotted_name(node.func) == "compile" and node.args:
             return _is_file_read(node.args[0], read_names)
     return False
 
@@ -100,7 +100,7 @@ class _SetupVisitor(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         if len(self.signals) >= MAX_SIGNALS_PER_CHECK:
             return
-        name = _dotted(node.func)
+        name = dotted_name(node.func)
         last = name.rsplit(".", 1)[-1]
         module = name.rsplit(".", 1)[0] if "." in name else ""
         if last in _PROCESS_FUNCS and (
@@ -148,20 +148,20 @@ def _commands(tree: ast.Module) -> Iterator[tuple[ast.AST, str, str]]:
         if isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values, strict=True):
                 if isinstance(key, ast.Constant) and isinstance(key.value, str) and is_class(value):
-                    yield key, key.value, _dotted(value)
-        elif isinstance(node, ast.Call) and _dotted(node.func) == "dict":
+                    yield key, key.value, dotted_name(value)
+        elif isinstance(node, ast.Call) and dotted_name(node.func) == "dict":
             for kw in node.keywords:
                 if kw.arg is not None and is_class(kw.value):
-                    yield kw, kw.arg, _dotted(kw.value)
+                    yield kw, kw.arg, dotted_name(kw.value)
         elif isinstance(node, ast.Assign) and is_class(node.value):
             for target in node.targets:
                 if (
                     isinstance(target, ast.Subscript)
-                    and "cmdclass" in _dotted(target.value)
+                    and "cmdclass" in dotted_name(target.value)
                     and isinstance(target.slice, ast.Constant)
                     and isinstance(target.slice.value, str)
                 ):
-                    yield target, target.slice.value, _dotted(node.value)
+                    yield target, target.slice.value, dotted_name(node.value)
 
 
 def _hooks(tree: ast.Module) -> Iterator[tuple[ast.AST, str, str]]:
@@ -173,7 +173,7 @@ def _hooks(tree: ast.Module) -> Iterator[tuple[ast.AST, str, str]]:
             seen.add(target)
             yield classes.get(target, key), command, target
     for name, cls in classes.items():
-        bases = {_dotted(b).rsplit(".", 1)[-1] for b in cls.bases}
+        bases = {dotted_name(b).rsplit(".", 1)[-1] for b in cls.bases}
         hooked = sorted(bases & _HOOK_COMMANDS)
         if hooked and name not in seen:
             yield cls, hooked[0], name
@@ -181,9 +181,9 @@ def _hooks(tree: ast.Module) -> Iterator[tuple[ast.AST, str, str]]:
 
 def _calls_in(node: ast.AST) -> str:
     names = {
-        _dotted(n.func)
+        dotted_name(n.func)
         for n in ast.walk(node)
-        if isinstance(n, ast.Call) and not _dotted(n.func).endswith(".run")
+        if isinstance(n, ast.Call) and not dotted_name(n.func).endswith(".run")
     }
     shown = sorted(n for n in names if n != "?")[:6]
     return f"; its code calls {', '.join(shown)}" if shown else ""

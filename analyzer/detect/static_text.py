@@ -56,6 +56,9 @@ _INVISIBLE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
 )
 _WS_RUN = re.compile(r"[ \t]{12,}")
+_ASSIGN = re.compile(
+    r"(?:^|[;\n{])[ \t]*(?:const\s+|let\s+|var\s+)?([A-Za-z_$][\w$]*)[ \t]*=(?!=)([^;\n]{0,2000})"
+)
 
 
 def display(text: str) -> str:
@@ -125,6 +128,14 @@ class SourceFile:
         """(offset, text) of lines of 100 characters or more: blobs, long strings, packed
         code and whitespace tricks all live in these, so those checks read only them."""
         return [(m.start(), m.group()) for m in re.finditer(r"(?m)^[^\n]{100,}", self.text)]
+
+    @functools.cached_property
+    def assignments(self) -> dict[str, list[str]]:
+        """name -> the right-hand sides of `name = ...` (and JS const/let/var) in the text."""
+        found: dict[str, list[str]] = {}
+        for m in _ASSIGN.finditer(self.text):
+            found.setdefault(m.group(1), []).append(m.group(2))
+        return found
 
     def has(self, *hints: str) -> bool:
         """True when any of the lower-case literals occurs in the text."""

@@ -47,6 +47,8 @@ class SignalKind(enum.StrEnum):
     RAW_IP_URL = "raw-ip-url"
     # what the code does
     REVERSE_SHELL = "reverse-shell"
+    BIND_SHELL = "bind-shell"
+    WIPER = "wiper"
     DOWNLOAD_EXEC = "download-exec"
     POWERSHELL_ENCODED = "powershell-encoded"
     POWERSHELL_SUSPICIOUS = "powershell-suspicious"
@@ -104,6 +106,8 @@ _DESCRIPTIONS: dict[SignalKind, str] = {
     SignalKind.TUNNEL_HOST: "a tunnelling service host (ngrok, localtunnel...)",
     SignalKind.RAW_IP_URL: "a URL to a public IP address instead of a host name",
     SignalKind.REVERSE_SHELL: "a shell wired to a network connection",
+    SignalKind.BIND_SHELL: "a shell wired to a socket that listens for connections",
+    SignalKind.WIPER: "walks the home folder or / and deletes or overwrites the files in it",
     SignalKind.DOWNLOAD_EXEC: "downloads a file and runs it",
     SignalKind.POWERSHELL_ENCODED: "PowerShell started with an encoded command",
     SignalKind.POWERSHELL_SUSPICIOUS: (
@@ -135,6 +139,8 @@ _STRONG = frozenset(
         SignalKind.OAST_HOST,
         SignalKind.TUNNEL_HOST,
         SignalKind.REVERSE_SHELL,
+        SignalKind.BIND_SHELL,
+        SignalKind.WIPER,
         SignalKind.DOWNLOAD_EXEC,
         SignalKind.POWERSHELL_ENCODED,
         SignalKind.POWERSHELL_SUSPICIOUS,

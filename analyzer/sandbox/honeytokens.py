@@ -128,6 +128,26 @@ def make_bait() -> Bait:
             "wallet_type": "standard"})),
         PlantedFile(".config/Exodus/exodus.wallet/seed.seco", "SECO" + values["wallet-seed"]),
         PlantedFile(".bash_history", _BASH_HISTORY, 0o600),
+        # A working developer's files: what wipers, ransomware and worms look for, and
+        # what makes an empty, freshly made home (a sandbox giveaway) look lived in.
+        PlantedFile("projects/billing-api/.env",
+                    f"DATABASE_URL=postgresql://billing:{values['browser-password']}@10.20.3.14"
+                    f"/billing\nOPENAI_API_KEY={values['openai-api-key']}\n"),
+        PlantedFile("projects/billing-api/.git/config",
+                    "[core]\n\trepositoryformatversion = 0\n\tbare = false\n"
+                    f'[remote "origin"]\n\turl = git@github.com:{login}/billing-api.git\n'
+                    "\tfetch = +refs/heads/*:refs/remotes/origin/*\n", 0o644),
+        PlantedFile("projects/billing-api/pyproject.toml", _PYPROJECT, 0o644),
+        PlantedFile("projects/billing-api/src/billing/__init__.py", "", 0o644),
+        PlantedFile("projects/billing-api/src/billing/invoices.py", _INVOICES, 0o644),
+        PlantedFile("projects/billing-api/web/package.json", json.dumps(
+            {"name": "billing-web", "version": "2.3.1", "private": True,
+             "scripts": {"build": "vite build"}, "dependencies": {"react": "^18.3.1"}},
+            indent=2) + "\n", 0o644),
+        PlantedFile("Documents/refunds-2026-q3.csv", _REFUNDS_CSV, 0o644),
+        PlantedFile("Documents/meeting-notes.md", _NOTES, 0o644),
+        PlantedFile("Desktop/todo.txt", "- renew TLS cert for billing.northwind.example\n"
+                                        "- review PR #412 (partial refunds)\n", 0o644),
     )
     env = (
         ("AWS_ACCESS_KEY_ID", values["aws-access-key-id"]),
@@ -165,4 +185,31 @@ kubectl get pods -n billing
 vim src/billing/invoices.py
 git commit -am "Fix rounding of partial refunds"
 git push origin HEAD
+"""
+
+_PYPROJECT = """[project]
+name = "billing-api"
+version = "2.3.1"
+requires-python = ">=3.11"
+dependencies = ["fastapi>=0.110", "sqlalchemy>=2.0", "stripe>=9.0"]
+"""
+
+_INVOICES = """from decimal import ROUND_HALF_EVEN, Decimal
+
+
+def partial_refund(total: Decimal, share: Decimal) -> Decimal:
+    return (total * share).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+"""
+
+_REFUNDS_CSV = """invoice,customer,amount,currency,refunded_at
+INV-20931,acme-logistics,129.00,EUR,2026-07-02
+INV-21007,blue-harbor,49.90,EUR,2026-07-19
+INV-21388,kestrel-labs,1200.00,USD,2026-08-11
+"""
+
+_NOTES = """# Billing sync, Thursday
+
+- Stripe webhook retries: move to the queue worker
+- Partial refunds rounding fixed, ship in 2.3.1
+- Ask infra for a second read replica
 """

@@ -1,4 +1,9 @@
-"""Peak memory and CPU of one gVisor sandbox, sampled from the host with psutil."""
+"""Peak memory and CPU of one gVisor sandbox, sampled from the host with psutil.
+
+Memory is the sum of the sandbox processes' proportional set sizes (PSS): the Sentry,
+the gofer and the stubs share pages, and adding their RSS counted those pages once per
+process (2.5-4x what the container's cgroup reports).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from analyzer.models import Resources
 @dataclass(frozen=True)
 class Sample:
     at: float  # epoch seconds
-    rss_bytes: int
+    memory_bytes: int  # PSS summed over the sandbox's processes
     cpu_s: float
 
 
@@ -67,28 +72,36 @@ class ResourceSampler:
                     procs = [procs[0], *procs[0].children(recursive=True)]
                 except psutil.Error:
                     procs = []
-            rss = 0
+            memory = 0
             cpu = 0.0
             for proc in procs:
                 try:
-                    rss += proc.memory_info().rss
+                    memory += _proportional_size(proc)
                     times = proc.cpu_times()
                     cpu += times.user + times.system
                 except psutil.Error:
                     continue
             if procs:
-                self._samples.append(Sample(time.time(), rss, cpu))
+                self._samples.append(Sample(time.time(), memory, cpu))
             self._stop.wait(self._interval_s)
 
 
+def _proportional_size(proc: psutil.Process) -> int:
+    """PSS where the kernel gives it (smaps_rollup); RSS otherwise."""
+    try:
+        return int(proc.memory_full_info().pss)
+    except (psutil.AccessDenied, AttributeError):
+        return int(proc.memory_info().rss)
+
+
 def resources_between(samples: tuple[Sample, ...], start: float, end: float) -> Resources:
-    """Peak RSS within [start, end] and the CPU time spent across it."""
+    """Peak memory within [start, end] and the CPU time spent across it."""
     inside = [s for s in samples if start <= s.at <= end]
     if not inside:
         return Resources(peak_memory_mb=None, cpu_s=None)
     before = [s for s in samples if s.at < start]
     cpu_start = before[-1].cpu_s if before else inside[0].cpu_s
     return Resources(
-        peak_memory_mb=round(max(s.rss_bytes for s in inside) / 2**20, 1),
+        peak_memory_mb=round(max(s.memory_bytes for s in inside) / 2**20, 1),
         cpu_s=round(max(0.0, inside[-1].cpu_s - cpu_start), 2),
     )

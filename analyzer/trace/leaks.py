@@ -29,14 +29,23 @@ def _decodings(data: bytes) -> Iterator[bytes]:
         yield unquoted
     for source in (data, unquoted):
         for run in _BASE64_RUN.findall(source):
-            padded = run + b"=" * (-len(run) % 4)
-            for decode in (base64.b64decode, base64.urlsafe_b64decode):
-                try:
-                    yield decode(padded)
-                except (binascii.Error, ValueError):
-                    continue
+            # `/` is base64, but in a URL it also separates the path segment that holds
+            # the secret (`/hacked/<base64>`) from the ones before it.
+            pieces = [run, *(p for p in run.split(b"/") if len(p) >= 16)] if b"/" in run \
+                else [run]
+            for piece in pieces:
+                yield from _base64_decodings(piece)
         for run in _HEX_RUN.findall(source):
             yield binascii.unhexlify(run)
+
+
+def _base64_decodings(run: bytes) -> Iterator[bytes]:
+    padded = run + b"=" * (-len(run) % 4)
+    for decode in (base64.b64decode, base64.urlsafe_b64decode):
+        try:
+            yield decode(padded)
+        except (binascii.Error, ValueError):
+            continue
 
 
 def _dns_decodings(name: str) -> Iterator[bytes]:

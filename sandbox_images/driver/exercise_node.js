@@ -1,11 +1,16 @@
 // Exercise one installed npm package from the project folder (the working directory).
 // "import": require() it (dynamic import() for ES-module-only packages).
-// "execute": also call each exported function with harmless arguments, bounded in time.
+// "execute": also run each of its `bin` commands with --help, and call each exported
+// function with harmless arguments, each bounded in time.
 // Passed to `node -e`, so bare names resolve from the project's node_modules.
 const [mode, name] = process.argv.slice(1);
-const CALL_MS = 2000, MAX_CALLS = 100;
+const CALL_MS = 2000, MAX_CALLS = 100, SCRIPT_MS = 5000, MAX_SCRIPTS = 10;
 const say = (text) => process.stdout.write(text + "\n");
-const fail = (err) => { say(`import ${name} failed: ${err && err.stack || err}`); process.exit(1); };
+const fail = (err) => {
+  say(`import ${name} failed: ${err && err.stack || err}`);
+  if (mode === "execute") runBinScripts();  // a command-line tool need not be require()-able
+  process.exit(1);
+};
 
 async function load() {
   try {
@@ -42,9 +47,29 @@ async function callBounded(label, fn) {
   }
 }
 
+// The commands npm linked into node_modules/.bin for this package, as a user would type them.
+function runBinScripts() {
+  const path = require("path"), fs = require("fs"), { spawnSync } = require("child_process");
+  let manifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(path.join("node_modules", name, "package.json"), "utf8"));
+  } catch (err) {
+    return;
+  }
+  const bins = typeof manifest.bin === "string" ? { [name.split("/").pop()]: manifest.bin }
+    : (manifest.bin && typeof manifest.bin === "object" ? manifest.bin : {});
+  for (const command of Object.keys(bins).slice(0, MAX_SCRIPTS)) {
+    const linked = path.join("node_modules", ".bin", path.basename(command));
+    if (!fs.existsSync(linked)) continue;
+    const run = spawnSync(linked, ["--help"], { stdio: "ignore", timeout: SCRIPT_MS });
+    say(`ran ${command} --help${run.error && run.error.code === "ETIMEDOUT" ? ": timeout" : ""}`);
+  }
+}
+
 load().then(async (exported) => {
   say(`imported ${name}`);
   if (mode !== "execute") return;
+  runBinScripts();
   for (const [key, fn] of functionsOf(exported)) await callBounded(key, fn);
   if (exported && exported.default && exported.default !== exported) {
     for (const [key, fn] of functionsOf(exported.default)) await callBounded(`default.${key}`, fn);

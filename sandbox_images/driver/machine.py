@@ -8,7 +8,9 @@ import json
 import os
 import pwd
 import selectors
+import socket
 import subprocess
+import time
 
 SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 SITECUSTOMIZE = "/etc/python3.11/sitecustomize.py"
@@ -164,6 +166,55 @@ def read_netsim_log(limit):
         except ValueError:
             continue
     return events
+
+
+# What an operator types into a shell they reach: a bind shell runs it, and the trace
+# then shows the shell and the commands, not just a socket waiting.
+KNOCK = b"id\nuname -a\n"
+KNOCK_PORTS = 5
+KNOCK_SECONDS = 1.5
+
+
+def listening_ports(uid):
+    """TCP ports a process of `uid` listens on, from /proc/net/tcp and tcp6."""
+    ports = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 7 and fields[3] == "0A" and fields[7] == str(uid):
+                port = int(fields[1].rsplit(":", 1)[1], 16)
+                if port not in ports:
+                    ports.append(port)
+    return ports
+
+
+def knock_on_listeners(uid, notes):
+    """Connect to each port the package's user listens on and type a few commands."""
+    for port in listening_ports(uid)[:KNOCK_PORTS]:
+        answer = b""
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=KNOCK_SECONDS) as conn:
+                conn.sendall(KNOCK)
+                deadline = time.time() + KNOCK_SECONDS
+                while len(answer) < 4096 and time.time() < deadline:
+                    conn.settimeout(max(0.05, deadline - time.time()))
+                    try:
+                        chunk = conn.recv(4096)
+                    except socket.timeout:
+                        break
+                    if not chunk:
+                        break
+                    answer += chunk
+        except OSError as exc:
+            notes.append(f"knocked on port {port}, where the package listened: {exc}")
+            continue
+        notes.append(f"knocked on port {port}, where the package listened: typed "
+                     f"{KNOCK!r}, {len(answer)} bytes came back: {answer[:200]!r}")
 
 
 def rename_user(old, new):

