@@ -8,6 +8,8 @@ pytest (the file name does not start with test_).
 from __future__ import annotations
 
 import argparse
+import logging
+import shutil
 import sys
 import tempfile
 import time
@@ -35,13 +37,16 @@ def measure_overhead(workers: int, jobs: int = 300, db_url: str | None = None) -
     Timed from the first claim to the last completion, as the database recorded them,
     so that process start-up is not counted.
     """
-    url = db_url or f"sqlite:///{tempfile.mkdtemp(prefix='pkgsandbox-bench-')}/bench.db"
+    scratch = None if db_url else tempfile.mkdtemp(prefix="pkgsandbox-bench-")
+    url = db_url or f"sqlite:///{scratch}/bench.db"
     db = Database.open(url)
     cursor = start_cursor(db, "npm", "0", None, time.time())
     record_batch(db, "npm", cursor, Batch((), "1", True),
                  [planned(f"bench-{workers}-{i}", ecosystem=Ecosystem.NPM) for i in range(jobs)],
                  3, time.time())
-    settings = WorkerSettings(db_url=url, queue=QueueSettings(lease_s=60.0), poll_s=0.01)
+    # Workers log a line per job at INFO: 2 x `jobs` lines that would bury the figures.
+    settings = WorkerSettings(db_url=url, queue=QueueSettings(lease_s=60.0), poll_s=0.01,
+                              log_level=logging.WARNING)
     pool = LocalPool(workers, settings, FakeAnalyser(0.0))
     pool.start()
     try:
@@ -58,6 +63,8 @@ def measure_overhead(workers: int, jobs: int = 300, db_url: str | None = None) -
         first, last = session.execute(select(func.min(Job.started_at),
                                              func.max(Job.finished_at))).one()
     db.close()
+    if scratch:
+        shutil.rmtree(scratch, ignore_errors=True)
     assert first is not None and last is not None
     elapsed = float(last - first)
     return {"workers": workers, "jobs": jobs, "seconds": round(elapsed, 2),
