@@ -96,7 +96,11 @@ def load_corpus(root: Path = CORPUS) -> list[CorpusSample]:
 
 
 def main(argv: list[str]) -> int:
-    corpus = load_corpus()
+    try:
+        corpus = load_corpus()
+    except LabelError as exc:
+        print(f"corpus: {exc}", file=sys.stderr)
+        return 2
     if argv[:1] == ["list"]:
         for s in corpus:
             print(f"{s.key:40} {s.behaviour:17} {s.trigger:8} {','.join(s.evasions) or '-'}")

@@ -38,7 +38,7 @@ from analyzer.detect.engine import assess
 from analyzer.detect.rules import RULES_DIR, RuleSet, load_rules
 from analyzer.models import AnalysisResult, Verdict
 from analyzer.report.osv import osv_record
-from tests.corpus import CorpusSample, load_corpus
+from tests.corpus import CorpusSample, LabelError, load_corpus
 from tests.eval import benign, page
 from tests.eval.results import result_from_json
 from tests.eval.scored import Sample, Scored
@@ -169,7 +169,11 @@ def main(argv: list[str]) -> int:
     started = time.monotonic()
     raw = args.out / "raw"
     raw.mkdir(parents=True, exist_ok=True)
-    chosen = samples(args.only, args.quick, args.out)
+    try:
+        chosen = samples(args.only, args.quick, args.out)
+    except LabelError as exc:
+        print(f"evaluate: {exc}", file=sys.stderr)
+        return 2
     if not any(s.group == "malware" for s in chosen) and args.only in (None, "malware"):
         print(f"no real malware under {SAMPLES}: measuring without it", file=sys.stderr)
     if not args.rescore:
