@@ -1,0 +1,2 @@
+"""Find the fastest PyPI mirror and configure pip to use it."""
+__version__ = "0.2.1"
