@@ -198,6 +198,7 @@ def main():
         marker(phase)
         outcome = run_as_user(user, env, argv, cwd, float(spec["timeouts"][phase]))
         outcome["phase"] = phase
+        machine.wait_for_stragglers(user.pw_uid)
         machine.knock_on_listeners(user.pw_uid, notes)
         results.append(outcome)
         # Nothing to import or execute from a package that did not install.

@@ -168,6 +168,34 @@ def read_netsim_log(limit):
     return events
 
 
+# A detached worker on a short timer (setTimeout, sleep, a forked child) acts after the
+# phase's own process has exited: give what the package left running a little while.
+STRAGGLER_SECONDS = 4.0
+
+
+def user_processes(uid):
+    """PIDs of the processes whose real user is `uid`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as f:
+                uids = next((line.split()[1] for line in f if line.startswith("Uid:")), None)
+        except OSError:
+            continue  # gone already
+        if uids == str(uid):
+            found.append(int(entry))
+    return found
+
+
+def wait_for_stragglers(uid, seconds=STRAGGLER_SECONDS):
+    """Wait until the package's user runs nothing more, for `seconds` at most."""
+    deadline = time.time() + seconds
+    while time.time() < deadline and user_processes(uid):
+        time.sleep(0.2)
+
+
 # What an operator types into a shell they reach: a bind shell runs it, and the trace
 # then shows the shell and the commands, not just a socket waiting.
 KNOCK = b"id\nuname -a\n"

@@ -12,6 +12,7 @@ which the sandbox trusts. Stdlib plus scapy (DNS and TLS records) and cryptograp
 import argparse
 import base64
 import datetime
+import hashlib
 import json
 import os
 import pwd
@@ -42,6 +43,7 @@ BANNERS = {21: b"220 ProFTPD Server ready.\r\n", 22: b"SSH-2.0-OpenSSH_9.2p1 Deb
 HTTP_METHODS = (b"GET ", b"POST ", b"PUT ", b"HEAD ", b"PATCH ", b"DELETE ", b"OPTIONS ")
 # Valid, empty input for sh, python and node alike: a dropper runs it and goes on.
 HTTP_BODY = b"#!/bin/sh\n"
+WEBSOCKET_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 MAX_BODY = 256 * 1024
 MAX_HEADER = 64 * 1024
 MAX_STREAM = 4096
@@ -233,9 +235,55 @@ class TcpHandler(socketserver.BaseRequestHandler):
             self.server.recorder.record(
                 "http", port=port, tls=tls, sni=sni, method=method[:16], path=path[:4096],
                 host=host[:255], headers=headers, body=b64(body), truncated=truncated)
+            key = next((v for k, v in headers if k.lower() == "sec-websocket-key"), None)
+            if key is not None and method == "GET":
+                self.handle_websocket(conn, port, sni, key)
+                return
             conn.sendall(b"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: "
                          b"application/octet-stream\r\nContent-Length: %d\r\n\r\n%s"
                          % (len(HTTP_BODY), HTTP_BODY))
+
+
+    def handle_websocket(self, conn, port, sni, key):
+        """Accept the upgrade and record what the client sends, unmasked, as a stream."""
+        conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                     b"Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n"
+                     % websocket_accept(key))
+        data = b""
+        try:
+            while len(data) < MAX_BODY:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        except OSError:
+            pass  # the client keeps the socket open and waits: what it sent is all there is
+        if data:
+            self.server.recorder.record("tcp", port=port, sni=sni,
+                                        bytes=b64(websocket_payloads(data)[:MAX_BODY]))
+
+
+def websocket_accept(key):
+    return base64.b64encode(hashlib.sha1(key.encode("latin-1") + WEBSOCKET_GUID).digest())
+
+
+def websocket_payloads(data):
+    """The payloads of the client's frames, unmasked and joined (RFC 6455, section 5.2)."""
+    out, at = [], 0
+    while at + 2 <= len(data):
+        opcode, masked, length = data[at] & 0x0F, data[at + 1] & 0x80, data[at + 1] & 0x7F
+        at += 2
+        if length in (126, 127):
+            size = 2 if length == 126 else 8
+            length, at = int.from_bytes(data[at:at + size], "big"), at + size
+        mask = data[at:at + 4] if masked else b"\0\0\0\0"
+        at += 4 if masked else 0
+        payload = data[at:at + length]
+        at += length
+        if opcode == 8:  # close
+            break
+        out.append(bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+    return b"".join(out)
 
 
 class DnsUdpHandler(socketserver.BaseRequestHandler):

@@ -62,3 +62,16 @@ def test_an_oversized_body_is_cut_and_marked(netsim: ModuleType) -> None:
     raw = b"POST / HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % size + b"x" * size
     _, _, _, body, truncated = read(netsim, raw)
     assert len(body) == netsim.MAX_BODY and truncated
+
+
+def test_websocket_upgrade_is_accepted_and_frames_are_unmasked(netsim: ModuleType) -> None:
+    # RFC 6455's own example key and answer.
+    assert netsim.websocket_accept("dGhlIHNhbXBsZSBub25jZQ==") == b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+    mask = b"\x37\xfa\x21\x3d"
+    secret = b'{"token":"npm_' + b"A" * 200 + b'"}'
+    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(secret))
+    frames = (b"\x81\xfe" + len(secret).to_bytes(2, "big") + mask + masked  # 16-bit length
+              + b"\x81\x85" + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(b"Hello"))
+              + b"\x88\x80" + mask + b"\x81\x03abc")  # close, then nothing more counts
+    assert netsim.websocket_payloads(frames) == secret + b"Hello"
+    assert netsim.websocket_payloads(b"\x81") == b""  # a cut frame is no crash
