@@ -17,18 +17,28 @@ import socket
 import subprocess
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from analyzer.scheduler.celery_backend import QUEUE, TASK, celery_app
 from analyzer.store.database import Database
-from analyzer.store.schema import FeedCursor, FindingRow, Job, Package, Result, Version
+from analyzer.store.schema import Job
 from tests.feeds.fake_registry import FakeRegistry
-from tests.scheduler.test_crash_safety import REPO, Watcher, _publish, _releases, _wait_for
+from tests.scheduler.scenario import (
+    REPO,
+    Journal,
+    Watcher,
+    assert_each_release_analysed_once,
+    first_run,
+    job_done,
+    publish,
+    releases,
+    slow_job_running,
+    wait_for,
+)
 from tests.store import postgres
 
 NO_REDIS = "redis-server is not installed (apt-get install redis-server)"
@@ -61,7 +71,7 @@ def broker_url(tmp_path: Path) -> Iterator[str]:
             except OSError:
                 return False
 
-        _wait_for("redis-server to answer", answers, timeout=10)
+        wait_for("redis-server to answer", answers, timeout=10)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         server.terminate()
@@ -117,56 +127,28 @@ def _run(registry: FakeRegistry, tmp_path: Path, journal: Path, broker_url: str,
     options = {"db": pg_url, "registry": registry.url, "journal": str(journal),
                "lease_s": 1.5, "typosquat": False, "backend": "celery",
                "broker_url": broker_url}
-    waves = _releases()
-
-    def results() -> int:
-        with db.reading() as session:
-            return session.scalar(select(func.count()).select_from(Result)) or 0
-
+    waves = releases()
     # Run 1: the watcher publishes to the broker; stopped with SIGTERM.
-    _publish(registry, waves[0])
-    watcher = Watcher(options, log)
-    _wait_for("first results", lambda: results() >= 10)
-    _publish(registry, waves[1])
-    registry.fail("xmlrpc", "500")
-    registry.fail("changes", "timeout", "malformed")
-    _wait_for("results of the second wave", lambda: results() >= 60)
-    watcher.process.send_signal(signal.SIGTERM)
-    assert watcher.wait(30) == 0
+    first_run(registry, options, log, waves, db)
 
     # Run 2: a whole worker host dies with kill -9 mid-analysis, then the watcher too.
     for host in hosts:
-        _wait_for(f"Celery host {host.log.stem} to be ready", host.ready, timeout=30)
-    _publish(registry, waves[2])
+        wait_for(f"Celery host {host.log.stem} to be ready", host.ready, timeout=30)
+    publish(registry, waves[2])
     watcher = Watcher(options, log)
-
-    def slow_job_running() -> tuple[int, int] | None:
-        with db.reading() as session:
-            row = session.execute(
-                select(Job.id, Job.lease_owner).join(Version, Version.id == Job.version_id)
-                .join(Package, Package.id == Version.package_id)
-                .where(Job.state == "running", Package.name.like("%slow%"))).first()
-        return None if row is None else (row.id, int(row.lease_owner.rsplit(":", 1)[1]))
-
-    victim = _wait_for("a slow job to start", slow_job_running)
+    victim = wait_for("a slow job to start", lambda: slow_job_running(db))
     assert isinstance(victim, tuple)
     victim_job, victim_pid = victim
     doomed = next(h for h in hosts if h.process.pid == os.getpgid(victim_pid))
     time.sleep(0.2)  # well inside its 1.5 s analysis
     doomed.kill()
-
-    def victim_done() -> bool:
-        with db.reading() as session:
-            state: str | None = session.scalar(select(Job.state).where(Job.id == victim_job))
-            return state == "done"
-
     # Its lease expires, the watcher re-queues the job and publishes it to the other host.
-    _wait_for("the killed host's job to be redone", victim_done)
+    wait_for("the killed host's job to be redone", lambda: job_done(db, victim_job))
     os.kill(watcher.process.pid, signal.SIGKILL)
     watcher.wait(10)
 
     # Run 3: --once takes the last wave and whatever the kill left queued.
-    _publish(registry, waves[3])
+    publish(registry, waves[3])
     assert Watcher({**options, "once": True}, log).wait(60) == 0
 
     # Every job delivered once more, as a broker redelivers: each is skipped.
@@ -180,33 +162,12 @@ def _run(registry: FakeRegistry, tmp_path: Path, journal: Path, broker_url: str,
             app.send_task(TASK, args=[job_id], queue=QUEUE)
     finally:
         app.close()
-    _wait_for("the duplicates to be skipped",
-              lambda: survivor.log.read_text().count("; skipped") >= len(job_ids), timeout=30)
+    wait_for("the duplicates to be skipped",
+             lambda: survivor.log.read_text().count("; skipped") >= len(job_ids), timeout=30)
 
-    published = {r for wave in waves for r in wave}
-    assert len(published) == 200
-    with db.reading() as session:
-        recorded = session.execute(
-            select(Package.ecosystem, Package.name, Version.version)
-            .join(Version, Version.package_id == Package.id)).all()
-        jobs = session.execute(select(Job.version_id, Job.state, Job.attempts, Job.id)).all()
-        per_version = Counter(session.scalars(select(Result.version_id)).all())
-        findings = session.scalar(select(func.count()).select_from(FindingRow))
-        cursors = {c.feed: c for c in session.scalars(select(FeedCursor))}
-    assert sorted(tuple(r) for r in recorded) == sorted(published)  # nothing lost, no extra
-    assert len(jobs) == 200 and {j.state for j in jobs} == {"done"}  # none queued/dead
-    assert len(per_version) == 200 and set(per_version.values()) == {1}  # exactly once
-    assert findings == 20  # the evil ones: 10 packages x 2 versions
-    assert next(j.attempts for j in jobs if j.id == victim_job) == 2
-    assert cursors["pypi"].position == str(len(registry.journal))
-    assert cursors["npm"].position == str(registry.seq)
-    assert all(c.status == "ok" for c in cursors.values())
-    lines = journal.read_text().split()
-    events = [(lines[i], tuple(lines[i + 1:i + 4]), lines[i + 4])
-              for i in range(0, len(lines), 5)]
+    assert_each_release_analysed_once(db, registry, waves, victim_job)
     assert journal.read_text() == analyses_before  # the duplicates started nothing
+    events = Journal.read(journal).events
     assert len({release for event, release, _pid in events if event == "finish"}) == 200
-    killed = [release for event, release, pid in events
-              if event == "start" and pid == str(victim_pid)
-              and ("finish", release, pid) not in events]
+    killed = Journal.read(journal).killed_mid_analysis(victim_pid)
     assert len(killed) == 1 and "slow" in killed[0][1]
