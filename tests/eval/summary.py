@@ -7,6 +7,7 @@ import statistics
 from typing import Any
 
 from analyzer.models import Ecosystem
+from tests.bench.figures import p95
 from tests.eval import benign, typosquat_eval
 from tests.eval.metrics import (
     BENIGN_MALICIOUS_TARGET,
@@ -100,11 +101,6 @@ def _benign_section(items: list[Scored]) -> dict[str, Any]:
     return section
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
-
-
 def summarise(scored: list[Scored], elapsed: float) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     corpus = [s for s in scored if s.sample.group == "corpus"]
@@ -127,7 +123,7 @@ def summarise(scored: list[Scored], elapsed: float) -> dict[str, Any]:
     times = [s.seconds for s in scored if s.seconds is not None]
     summary["time"] = {"elapsed_s": round(elapsed, 1), "analyses_timed": len(times),
                        "median_s": round(statistics.median(times), 1) if times else None,
-                       "p95_s": round(_percentile(times, 0.95), 1) if times else None}
+                       "p95_s": round(p95(times), 1) if times else None}
     print(f"\ntime: {elapsed:.0f} s this run; per analysis median "
           f"{summary['time']['median_s']} s, p95 {summary['time']['p95_s']} s "
           f"over {len(times)} timed analyses")

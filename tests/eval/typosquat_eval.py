@@ -2,8 +2,9 @@
 catches, by kind of trick, and how many honest names it wrongly flags.
 
 Positives are made from the 1,000 most popular names of each ecosystem, one of each trick
-per name, by a seeded generator written apart from the checker (so the figure is not
-the checker grading itself). Negatives are real names the checker has never seen: the
+per name, by a seeded generator of its own (it shares only the keyboard layout and the
+registries' name normalisation with the checker, so the figure is not the checker
+grading itself). Negatives are real names the checker has never seen: the
 least popular part of each shipped list is held out, the checker is built from the rest,
 and every held-out name is checked. Those are honest packages, many named close to a
 popular one by design (`types-requests`, `pytest-django`, `@babel/preset-env`).

@@ -6,6 +6,7 @@ pages are tested on exactly what `analyze` and the store produce.
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from typing import Any
 
 from analyzer.detect.static_types import FileRole, SignalKind, StaticSignal
@@ -110,3 +111,25 @@ def hostile_result(name: str = HOSTILE_NAME, verdict: Verdict = Verdict.MALICIOU
 
 def hostile_document(**kwargs: Any) -> dict[str, Any]:
     return result_to_dict(hostile_result(**kwargs))
+
+
+class Elements(HTMLParser):
+    """Every start tag with its attributes, and the text, as the browser's parser sees them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(page: str) -> Elements:
+    parser = Elements()
+    parser.feed(page)
+    parser.close()
+    return parser

@@ -7,7 +7,6 @@ import hashlib
 import html
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -23,31 +22,18 @@ from analyzer.report.html import (
 )
 from analyzer.report.html_view import is_sensitive, process_tree, timeline
 from analyzer.web.static_site import from_results_dir, write_site
-from tests.report.hostile import ATTRIBUTE, IMG, JS_URL, PAYLOADS, SCRIPT, hostile_document
+from tests.report.hostile import (
+    ATTRIBUTE,
+    IMG,
+    JS_URL,
+    PAYLOADS,
+    SCRIPT,
+    Elements,
+    hostile_document,
+    parse,
+)
 
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster"}
-
-
-class Elements(HTMLParser):
-    """Every start tag with its attributes, and the text, as the browser's parser sees them."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def parse(page: str) -> Elements:
-    parser = Elements()
-    parser.feed(page)
-    parser.close()
-    return parser
 
 
 def assert_inert(page: str, allowed_links: set[str]) -> Elements:

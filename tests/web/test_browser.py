@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from analyzer.report.html import write_report
-from tests.report.hostile import ATTRIBUTE, IMG, SCRIPT, hostile_document
+from tests.report.hostile import ATTRIBUTE, IMG, SCRIPT, Elements, hostile_document
 from tests.web.conftest import Served, chromium
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
@@ -27,26 +26,13 @@ def run_chromium(tmp_path: Path, *args: str) -> str:
     return done.stdout
 
 
-class Dom(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def dump(tmp_path: Path, url: str) -> Dom:
-    dom = Dom()
+def dump(tmp_path: Path, url: str) -> Elements:
+    dom = Elements()
     dom.feed(run_chromium(tmp_path, "--dump-dom", url))
     return dom
 
 
-def assert_nothing_injected(dom: Dom) -> None:
+def assert_nothing_injected(dom: Elements) -> None:
     tags = [tag for tag, _ in dom.tags]
     assert "script" not in tags and "img" not in tags and "iframe" not in tags
     for tag, attrs in dom.tags:
