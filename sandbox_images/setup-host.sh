@@ -15,20 +15,27 @@ TRACE_DIR="$STATE_DIR/traces"
 WRAPPER="$STATE_DIR/bin/pkgsandbox-runsc"
 CONFIG_CHANGED=0
 
-say() { printf 'setup: %s\n' "$*" >&2; }
-die() { printf 'setup: error: %s\n' "$*" >&2; exit 2; }
+# shellcheck source=lib.sh
+PREFIX=setup
+source "$HERE/lib.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root (dockerd and runsc need it), e.g. sudo make setup"
 
+apt_install() {
+    step "apt-get update" "check that this host reaches its Debian mirror ($(debian_mirror))"
+    apt-get update -qq
+    step "apt-get install $*" "see the apt output above; \`apt-get install $*\` by hand shows why"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
 install_packages() {
+    step "checking host packages"
     local missing=()
     command -v dockerd >/dev/null || missing+=(docker.io)
     command -v debootstrap >/dev/null || missing+=(debootstrap)
     if [ ${#missing[@]} -gt 0 ]; then
         say "installing ${missing[*]} from Debian"
-        apt-get update -qq || die "apt-get update failed"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
-            || die "apt-get install ${missing[*]} failed"
+        apt_install "${missing[@]}"
     fi
     install_runsc
 }
@@ -37,30 +44,39 @@ install_packages() {
 # fail inside the sandbox: a giveaway, and it breaks shell droppers. bookworm-backports
 # has a 2024 release that fixes it and brings the faster systrap platform.
 RUNSC_MIN_DATE=20240101
-runsc_date() { /usr/bin/runsc --version 2>/dev/null | sed -n 's/^runsc version 0\.0~\([0-9]\{8\}\).*/\1/p'; }
+# Prints nothing, and succeeds, when runsc is absent or says no date.
+runsc_date() {
+    [ -x /usr/bin/runsc ] || return 0
+    { /usr/bin/runsc --version 2>/dev/null || true; } \
+        | sed -n 's/^runsc version 0\.0~\([0-9]\{8\}\).*/\1/p'
+}
 
 install_runsc() {
+    step "checking runsc"
     local have
     have=$(runsc_date)
-    [ -n "$have" ] && [ "$have" -ge "$RUNSC_MIN_DATE" ] && return 0
+    if [ -n "$have" ] && [ "$have" -ge "$RUNSC_MIN_DATE" ]; then
+        return 0
+    fi
+    step "adding bookworm-backports"
     local mirror list=/etc/apt/sources.list.d/pkgsandbox-backports.sources
-    mirror=$(grep -hsE '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list \
-             | grep -v security | head -1 | awk '{print $2}')
-    [ -n "$mirror" ] || die "no Debian mirror found in /etc/apt/sources.list*"
-    if ! grep -qs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/*; then
+    mirror=$(debian_mirror)
+    [ -n "$mirror" ] || die "step '$STEP' failed: no Debian mirror in /etc/apt/sources.list*; add one (deb.debian.org) and run again"
+    if ! grep -qsr bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
         printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
             "$mirror" >"$list"
     fi
     say "installing runsc from bookworm-backports"
-    apt-get update -qq || die "apt-get update failed"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports runsc >/dev/null \
-        || die "apt-get install -t bookworm-backports runsc failed"
+    apt_install -t bookworm-backports runsc
+    step "checking runsc"
     have=$(runsc_date)
-    [ -n "$have" ] && [ "$have" -ge "$RUNSC_MIN_DATE" ] \
-        || die "runsc $(/usr/bin/runsc --version 2>/dev/null | head -1) is older than $RUNSC_MIN_DATE"
+    if [ -z "$have" ] || [ "$have" -lt "$RUNSC_MIN_DATE" ]; then
+        die "runsc ${have:-of unknown date} is older than $RUNSC_MIN_DATE; install it from bookworm-backports"
+    fi
 }
 
 write_runtime() {
+    step "writing the runtime wrapper and daemon config" "check that $STATE_DIR is writable (PKGSANDBOX_STATE_DIR)"
     mkdir -p "$STATE_DIR/bin" "$TRACE_DIR" "$RUN_DIR"
     chmod 700 "$STATE_DIR" "$TRACE_DIR"
     # A runtime wrapper gives each container its own strace log directory: this runsc
@@ -114,6 +130,7 @@ daemon_up() {
 # A daemon that was just started runs no analysis: containers and trace folders still
 # there are what an earlier daemon left when it was killed.
 clear_leftovers() {
+    step "removing what an earlier daemon left"
     local stale
     stale=$(DOCKER_HOST="unix://$SOCKET" docker ps -aq --filter label=pkgsandbox.analysis)
     if [ -n "$stale" ]; then
@@ -125,6 +142,7 @@ clear_leftovers() {
 }
 
 start_daemon() {
+    step "starting the private Docker daemon" "see $STATE_DIR/dockerd.log"
     if [ -n "${PKGSANDBOX_DOCKER_HOST:-}" ]; then
         say "using PKGSANDBOX_DOCKER_HOST=$PKGSANDBOX_DOCKER_HOST (not starting a private daemon)"
         return 0
