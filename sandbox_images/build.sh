@@ -13,32 +13,28 @@ TAG=${1:?usage: build.sh TAG [python|node|all]}
 WHICH=${2:-all}
 CACHE="$STATE_DIR/build-cache"
 
-say() { printf 'images: %s\n' "$*" >&2; }
-die() { printf 'images: error: %s\n' "$*" >&2; exit 2; }
-
-# The Debian mirror this host already uses, so the images match what apt can reach.
-debian_mirror() {
-    local uri
-    uri=$(grep -hsE '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list \
-          | grep -v security | head -1 | awk '{print $2}')
-    [ -n "$uri" ] || die "no Debian mirror found in /etc/apt/sources.list*"
-    printf '%s' "$uri"
-}
+# shellcheck source=sandbox_images/lib.sh
+source "$HERE/lib.sh" images
 
 # rootfs_image NAME "DEBOOTSTRAP_PACKAGES" "APT_PACKAGES": a minbase bookworm imported as
 # pkgsandbox-rootfs-NAME. Packages with deep dependency trees (npm) go through apt in
 # a chroot, since debootstrap's own resolver cannot configure them.
 rootfs_image() {
     local name=$1 includes=$2 apt_packages=$3
-    local image="pkgsandbox-rootfs-$name:$(echo "$includes $apt_packages" | sha256sum | cut -c1-12)"
+    local image digest
+    digest=$(echo "$includes $apt_packages" | sha256sum | cut -c1-12)
+    image="pkgsandbox-rootfs-$name:$digest"
     if docker image inspect "$image" >/dev/null 2>&1; then
         printf '%s' "$image"; return 0
     fi
     local root="$CACHE/rootfs-$name" log="$CACHE/debootstrap-$name.log"
     rm -rf "$root"; mkdir -p "$root" "$CACHE/debs"
+    local mirror
+    mirror=$(debian_mirror)
+    [ -n "$mirror" ] || die "no Debian mirror found in /etc/apt/sources.list*"
     say "debootstrap bookworm ($includes $apt_packages), a few minutes"
     debootstrap --variant=minbase --cache-dir="$CACHE/debs" --include="$includes" \
-        bookworm "$root" "$(debian_mirror)" >"$log" 2>&1 \
+        bookworm "$root" "$mirror" >"$log" 2>&1 \
         || { tail -20 "$log" >&2; return 1; }
     if [ -n "$apt_packages" ]; then
         mount -t proc proc "$root/proc"

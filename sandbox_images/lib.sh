@@ -1,11 +1,12 @@
+# shellcheck shell=bash
 # Shared by setup-host.sh and build.sh: messages, named steps, the host's Debian mirror.
-# Sourced, never run. Callers set PREFIX (the word their messages start with).
+# Sourced, never run: `source lib.sh PREFIX`, PREFIX being the word messages start with.
 #
 # Every step has a name and a hint. A command that fails inside a step ends the script
 # with one line that says which step, which command, its status and how to fix it: never
 # a bare shell status (that is how a missing runsc once ended setup with 127, silently).
 
-PREFIX=${PREFIX:-setup}
+PREFIX=${1:-setup}
 STEP="starting"
 HINT=""
 

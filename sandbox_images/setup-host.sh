@@ -15,9 +15,8 @@ TRACE_DIR="$STATE_DIR/traces"
 WRAPPER="$STATE_DIR/bin/pkgsandbox-runsc"
 CONFIG_CHANGED=0
 
-# shellcheck source=lib.sh
-PREFIX=setup
-source "$HERE/lib.sh"
+# shellcheck source=sandbox_images/lib.sh
+source "$HERE/lib.sh" setup
 
 [ "$(id -u)" = 0 ] || die "run as root (dockerd and runsc need it), e.g. sudo make setup"
 

@@ -16,7 +16,7 @@ IMAGE_KIND = {Ecosystem.PYPI: "python", Ecosystem.NPM: "node"}
 
 
 # In sandbox_images/ but not in the images: changing them needs no rebuild.
-NOT_IN_IMAGES = frozenset({".build", "setup-host.sh"})
+NOT_IN_IMAGES = frozenset({".build", "setup-host.sh", "lib.sh"})
 
 
 @functools.cache
