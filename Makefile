@@ -40,7 +40,12 @@ test: setup test-deps
 test-fast: venv
 	$(PY) -m pytest -m "not sandbox and not network"
 
+SHELL_SCRIPTS := sandbox_images/setup-host.sh sandbox_images/build.sh sandbox_images/lib.sh .ci/run
+
 lint: venv
+	@command -v shellcheck >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; }
+	shellcheck -x $(SHELL_SCRIPTS)
 	$(VENV)/bin/ruff check analyzer tests
 	$(VENV)/bin/mypy analyzer
 
