@@ -39,6 +39,7 @@ from analyzer.models import Ecosystem, FetchedPackage, Phase, PhaseStatus  # noq
 from analyzer.sandbox.docker_runner import DockerSandbox  # noqa: E402
 from analyzer.trace.bench import measure_parse_speed  # noqa: E402
 from tests.bench import large  # noqa: E402
+from tests.bench.cli_start import measure_cli_start  # noqa: E402
 from tests.bench.figures import Figure, Target, render, spread  # noqa: E402
 from tests.bench.memory import PeakMemorySandbox  # noqa: E402
 from tests.bench.scheduler_bench import measure_overhead  # noqa: E402
@@ -237,6 +238,7 @@ def run_all(plan: Plan, scratch: Path) -> tuple[list[Figure], list[str]]:
     measure("trace parsing", lambda: bench_parsing(scratch))
     measure("scheduler", lambda: bench_scheduler(plan.scheduler_jobs))
     measure("typosquat", bench_typosquat)
+    measure("cli start", lambda: measure_cli_start(scratch, plan.small_runs))
     watch_dir = scratch / "watch"
     watch_dir.mkdir()
     measure("watcher", lambda: bench_watcher(plan.watch_releases, watch_dir))
