@@ -31,6 +31,7 @@ from analyzer.models import (
     PhaseTrace,
     Resources,
 )
+from analyzer.report.terminal import printable
 from analyzer.sandbox.docker_runner import DockerSandbox, SandboxRun
 from analyzer.sandbox.resources import resources_between
 from analyzer.trace.condense import collect_iocs, condense
@@ -64,13 +65,13 @@ class Analyzer:
         clock = time.monotonic()
         workdir = Path(tempfile.mkdtemp(prefix="pkgsandbox-"))
         try:
-            self.progress(f"fetching {_describe(target)}")
+            self.progress(f"fetching {printable(_describe(target))}")
             package = fetcher_for(target, self.urls).fetch(target, workdir)
             signals = scan_package(read_members(package.artifact, lambda _: True, MAX_FILE_BYTES),
                                    package.ref.ecosystem)
             self.progress(
-                f"analysing {package.ref.ecosystem.value}:{package.ref.name} "
-                f"{package.ref.version} ({package.ref.filename}) in gVisor"
+                f"analysing {package.ref.ecosystem.value}:{printable(package.ref.name)} "
+                f"{printable(package.ref.version)} ({printable(package.ref.filename)}) in gVisor"
             )
             run = self.sandbox.run(package, RUN_PHASES)
             try:

@@ -19,12 +19,15 @@ from analyzer.errors import Error, UsageError
 from analyzer.fetch.interface import RegistryUrls
 from analyzer.fetch.target import parse_target
 from analyzer.models import Phase, Verdict
+from analyzer.options import memory_mb, positive_seconds
 from analyzer.report.json_result import result_to_dict
 from analyzer.report.osv import write_osv
 from analyzer.report.summary import render_summary
+from analyzer.report.terminal import printable
 from analyzer.sandbox import doctor
 from analyzer.sandbox.docker_runner import DockerSandbox, SandboxLimits
 from analyzer.sandbox.images import build_images, images_present
+from analyzer.scan.commands import add_osv_parser, add_scan_parser
 from analyzer.scheduler.commands import (
     add_status_parser,
     add_watch_parser,
@@ -71,13 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
                          help="write an OSV record into DIR when the package is malicious")
     analyze.add_argument("--rules", action="append", type=Path, default=[], metavar="DIR",
                          help="also load the *.yaml rules in DIR (may be repeated)")
-    analyze.add_argument("--install-timeout", type=float, default=300.0, metavar="S",
+    analyze.add_argument("--install-timeout", type=positive_seconds, default=300.0, metavar="S",
                          help="seconds the install phase may take (default 300)")
-    analyze.add_argument("--import-timeout", type=float, default=60.0, metavar="S",
+    analyze.add_argument("--import-timeout", type=positive_seconds, default=60.0, metavar="S",
                          help="seconds the import phase may take (default 60)")
-    analyze.add_argument("--execute-timeout", type=float, default=60.0, metavar="S",
+    analyze.add_argument("--execute-timeout", type=positive_seconds, default=60.0, metavar="S",
                          help="seconds the execute phase may take (default 60)")
-    analyze.add_argument("--memory", type=int, default=2048, metavar="MB",
+    analyze.add_argument("--memory", type=memory_mb, default=2048, metavar="MB",
                          help="sandbox memory limit, which also bounds what it can write "
                               "(default 2048)")
     analyze.add_argument("--pypi-url", default=RegistryUrls.pypi, metavar="URL",
@@ -102,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_parser(commands)
     add_rules_parser(commands)
     add_typosquat_parser(commands)
+    add_scan_parser(commands)
+    add_osv_parser(commands)
     return parser
 
 
@@ -116,7 +121,7 @@ def _analyze(args: argparse.Namespace) -> int:
         sandbox=DockerSandbox(limits),
         urls=RegistryUrls(pypi=args.pypi_url.rstrip("/"), npm=args.npm_registry_url.rstrip("/")),
         keep_dir=args.out,
-        progress=lambda text: _err(f"pkgsandbox: {text}"),
+        progress=lambda text: _err(f"pkgsandbox: {printable(text)}"),
     )
     result = runner.analyze(target)
     document = result_to_dict(result)

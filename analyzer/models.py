@@ -203,6 +203,7 @@ class TraceStats:
     syscall_lines: int
     unparsed_lines: int
     bytes: int
+    unparsed_samples: tuple[str, ...] = ()  # up to 20 raw lines that did not parse, as data
 
 
 # --- what the sandbox run produced ---------------------------------------------------

@@ -50,7 +50,7 @@ from analyzer.models import (
 )
 
 CASE_HOME = "/home/dev"
-CASE_KEYS = ("note", "ecosystem", "name", "version", "static", "metadata", "typosquat",
+CASE_KEYS = ("note", "ecosystem", "name", "version", "static", "metadata", "typosquat", "trace",
              *(p.value for p in Phase))
 PHASE_KEYS = ("files", "processes", "dns", "connections", "http", "tls", "streams", "leaks")
 
@@ -277,6 +277,15 @@ class _Reader:
             squat = None if s is None else Typosquat(str(s["target"]), s.get("distance", 1),
                                                      s.get("kind", "edit"))
         signals = self.items(f.get("static"), f"{self.where}.static", self.signal)
+        stats = TraceStats(0, 0, 0, 0)
+        if "trace" in f:
+            t = self.fields(f["trace"], f"{self.where}.trace", ("unparsed", "sample"))
+            unparsed = 0 if t is None else t.get("unparsed", 0)
+            if isinstance(unparsed, bool) or not isinstance(unparsed, int) or unparsed < 0:
+                self.problems.add(f"{self.where}.trace.unparsed", "expected a whole number")
+            else:
+                sample = () if t is None or "sample" not in t else (str(t["sample"]),)
+                stats = TraceStats(unparsed, unparsed, unparsed, 0, sample)
         if len(self.problems.items) != before:
             return None
         name = str(f.get("name", "sample-package"))
@@ -284,7 +293,7 @@ class _Reader:
         return AnalysisResult(
             package=PackageRef(self.ecosystem, name, version, "0" * 64, f"{name}-{version}"),
             started_at="2026-01-01T00:00:00+00:00", duration_s=1.0, phases=tuple(phases),
-            dependencies=(), trace_stats=TraceStats(0, 0, 0, 0), typosquat=squat,
+            dependencies=(), trace_stats=stats, typosquat=squat,
             static_signals=signals, metadata={str(k): str(v) for k, v in metadata.items()},
         )
 

@@ -14,12 +14,17 @@ from analyzer.detect.rule_leaves_network import (
     StreamLeaf,
     TlsLeaf,
 )
-from analyzer.detect.rule_leaves_static import MetadataLeaf, SignalLeaf, TyposquatLeaf
+from analyzer.detect.rule_leaves_static import (
+    MetadataLeaf,
+    SignalLeaf,
+    TraceLeaf,
+    TyposquatLeaf,
+)
 
 __all__ = ["LEAVES", "Leaf", "script_paths"]
 
 LEAVES: dict[str, type[Leaf[Any]]] = {
     leaf.key: leaf
     for leaf in (FileLeaf, ProcessLeaf, DnsLeaf, ConnectionLeaf, HttpLeaf, TlsLeaf, StreamLeaf,
-                 LeakLeaf, SignalLeaf, MetadataLeaf, TyposquatLeaf)
+                 LeakLeaf, SignalLeaf, MetadataLeaf, TraceLeaf, TyposquatLeaf)
 }

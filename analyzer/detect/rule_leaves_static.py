@@ -1,4 +1,4 @@
-"""Leaves that belong to no phase: static signals, metadata and the typosquat check."""
+"""Leaves that belong to no phase: static signals, metadata, the trace, the typosquat check."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from analyzer.detect.rule_leaf import (
 from analyzer.detect.rule_patterns import NO_GLOBS, GlobSet, path_glob, search_any
 from analyzer.detect.static_types import FileRole, SignalKind, StaticSignal
 from analyzer.detect.typosquat_variants import Kind as SquatKind
-from analyzer.models import Typosquat
+from analyzer.models import PhaseStatus, TraceStats, Typosquat
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,30 @@ class MetadataLeaf(Leaf[tuple[str, str]]):
 
 
 MetadataLeaf.FIELDS = {"field": text_field, "regex": regexes}
+
+
+@dataclass(frozen=True)
+class TraceLeaf(Leaf[TraceStats]):
+    """At least `unparsed_min` trace lines could not be parsed while package code ran
+    (some phase not skipped): only a package can write what breaks a line."""
+
+    key: ClassVar[str] = "trace"
+    bound: ClassVar[bool] = False
+    unparsed_min: int | None = None
+
+    def events(self, ctx: Context) -> Iterable[TraceStats]:
+        ran = any(p.status is not PhaseStatus.SKIPPED for p in ctx.result.phases)
+        return (ctx.result.trace_stats,) if ran else ()
+
+    def accepts(self, event: TraceStats, ctx: Context) -> bool:
+        return event.unparsed_lines >= (self.unparsed_min or 1)
+
+    def describe(self, event: TraceStats, ctx: Context) -> str:
+        sample = f": {clip(event.unparsed_samples[0], 200)}" if event.unparsed_samples else ""
+        return f"{event.unparsed_lines} unparsed trace lines{sample}"
+
+
+TraceLeaf.FIELDS = {"unparsed_min": count}
 
 
 @dataclass(frozen=True)

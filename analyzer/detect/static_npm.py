@@ -41,7 +41,7 @@ class NpmManifest:
 def parse_manifest(path: str, text: str) -> NpmManifest | None:
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # a hostile manifest is no manifest to scan
         return None
     if not isinstance(data, dict):
         return None

@@ -93,6 +93,8 @@ def _source_tree(top: str, pyproject: tuple[str, bytes] | None, build: tuple[str
             project = tomllib.loads(pyproject[1].decode("utf-8", "replace")).get("project")
         except tomllib.TOMLDecodeError:
             project = None
+        except RecursionError:
+            raise FetchError(f"{archive}: pyproject.toml is nested too deep") from None
         if isinstance(project, dict) and isinstance(project.get("name"), str) \
                 and isinstance(project.get("version"), str):
             return StaticInfo(Ecosystem.PYPI, "sdist", project["name"], project["version"],
@@ -135,6 +137,8 @@ def _build_requires(data: bytes, where: str) -> tuple[str, ...]:
         doc = tomllib.loads(data.decode("utf-8", "replace"))
     except tomllib.TOMLDecodeError as exc:
         raise FetchError(f"{where}: invalid pyproject.toml ({exc})") from None
+    except RecursionError:
+        raise FetchError(f"{where}: pyproject.toml is nested too deep") from None
     system = doc.get("build-system")
     if not isinstance(system, dict):
         return DEFAULT_BUILD_REQUIRES
@@ -147,8 +151,10 @@ def _build_requires(data: bytes, where: str) -> tuple[str, ...]:
 def _npm(data: bytes, archive: str) -> StaticInfo:
     try:
         doc = json.loads(data)
-    except (ValueError, RecursionError):
+    except ValueError:
         raise FetchError(f"{archive}: package.json is not valid JSON") from None
+    except RecursionError:
+        raise FetchError(f"{archive}: package.json is nested too deep") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("name"), str) \
             or not isinstance(doc.get("version"), str):
         raise FetchError(f"{archive}: package.json has no name or version")

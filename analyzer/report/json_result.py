@@ -76,6 +76,7 @@ def result_to_dict(result: AnalysisResult) -> dict[str, Any]:
             "syscall_lines": result.trace_stats.syscall_lines,
             "unparsed_lines": result.trace_stats.unparsed_lines,
             "bytes": result.trace_stats.bytes,
+            "unparsed_samples": list(result.trace_stats.unparsed_samples),
         },
         "error": result.error,
     }

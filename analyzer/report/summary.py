@@ -1,17 +1,97 @@
-"""A readable terminal summary of one analysis (the default output of `pkgsandbox analyze`)."""
+"""A readable terminal summary of one analysis (the default output of `pkgsandbox analyze`).
+
+What the package did comes first; the package manager's own work (pip's and npm's build,
+cache and temp files, the install's site-packages, its helper processes) and the
+sandbox driver are collapsed into counts. `--json` keeps every event.
+"""
 
 from __future__ import annotations
 
-from analyzer.models import AnalysisResult, FileAccess, PhaseResult
+import re
+from collections.abc import Iterable
+
+from analyzer.models import AnalysisResult, FileAccess, FileEvent, PhaseResult, ProcessEvent
+from analyzer.report.html_view import is_sensitive
+from analyzer.report.terminal import printable
 
 MAX_ITEMS = 12
+# pip's and npm's own folders; reads there and writes there are never the package's.
+_MANAGER_PATH = re.compile(
+    r"^(?:/tmp/pip-|/in/deps(?:/|$)|/in/artifact(?:/|$)|/dev/null$|/tmp/tmp[a-z0-9_]{8}"
+    r"(?:/(?:input|output)\.json)?$|[^\0]*/\.cache$|/tmp/npm-|[^\0]*/\.cache/pip(?:/|$)|[^\0]*/\.npm(?:/|$)"
+    r"|[^\0]*/node_modules/\.staging(?:/|$))")
+# Files that run at every interpreter start: visible even when pip wrote them.
+_STARTUP_HOOK = re.compile(r"(?:\.pth|/sitecustomize\.py|/usercustomize\.py)$")
+_PIP_FRONTEND = re.compile(r"(?:^-m$|/pip/__pip-runner__\.py$|/bin/pip3?(?:\.\d+)?$)")
+_PIP_HOOK = "/pip/_vendor/pyproject_hooks/_in_process/_in_process.py"
+_NPM = re.compile(r"(?:^|/)(?:npm|npm-cli\.js|npx|npx-cli\.js)$")
+# What pip's frontend asks the system about the platform.
+_PLATFORM_PROBES = {("uname", "-rs"), ("lsb_release", "-a")}
+_DRIVER = "/opt/pkgsandbox/driver/"
+_PIP_TEMP = "/tmp/pip-"  # noqa: S108  (a path we match, never create)
+_TEMP_PROBE = re.compile(r"^/tmp/[a-z0-9_]{8}$")  # tempfile's writable-directory check
 
 
 def _clean(text: str, limit: int = 160) -> str:
-    """Package-controlled text: no control characters reach the terminal."""
-    text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256 else "?"
-                   for ch in text)
+    """Package-controlled text on one line: no control characters reach the terminal."""
+    text = printable(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _Attribution:
+    """Which processes and files of one phase are the package manager's or the driver's."""
+
+    def __init__(self, processes: tuple[ProcessEvent, ...], files: tuple[FileEvent, ...]) -> None:
+        self.manager = "pip"
+        frontend: set[int] = set()
+        helpers: set[int] = set()
+        driver: set[int] = set()
+        for p in processes:
+            argv = p.argv or (p.executable,)
+            if any(_PIP_FRONTEND.search(a) for a in argv[:2]) and "pip" in " ".join(argv[:3]):
+                frontend.add(p.pid)
+            elif any(a.endswith(_PIP_HOOK) for a in argv[:2]):
+                helpers.add(p.pid)
+            elif any(_NPM.search(a) for a in argv[:2]):
+                self.manager = "npm"
+                frontend.add(p.pid)
+            elif any(a.startswith(_DRIVER) for a in argv[:3]):
+                driver.add(p.pid)
+        for p in processes:
+            if p.ppid in frontend and tuple(p.argv[:2]) in _PLATFORM_PROBES:
+                helpers.add(p.pid)
+        self.frontend, self.helpers, self.driver = frontend, helpers, driver
+        venvs = {p.executable.rsplit("/bin/", 1)[0] + "/" for p in processes
+                 if p.pid in frontend and "/bin/" in p.executable}
+        self.venvs = tuple(venvs)
+        probes = {(f.pid, f.path) for f in files if f.access is FileAccess.DELETE}
+        self.probes = probes
+
+    def is_managers(self, event: FileEvent) -> bool:
+        if _STARTUP_HOOK.search(event.path) and not event.path.startswith(_PIP_TEMP):
+            return False
+        if _MANAGER_PATH.match(event.path):
+            return True
+        if _TEMP_PROBE.match(event.path) and (event.pid, event.path) in self.probes:
+            return True
+        if event.pid in self.frontend or event.pid in self.driver:
+            return event.access is FileAccess.READ or event.path.startswith(self.venvs) or (
+                self.manager == "npm" and "/node_modules/" in event.path)
+        return event.access is FileAccess.READ and event.path.startswith(self.venvs)
+
+    def is_package_process(self, process: ProcessEvent) -> bool:
+        return process.pid not in self.frontend | self.helpers | self.driver
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n:,} {what}"
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    for item in items:
+        seen[item] = seen.get(item, 0) + 1
+    return [item if n == 1 else f"{item} (×{n})" for item, n in seen.items()]
 
 
 def _section(title: str, lines: list[str]) -> list[str]:
@@ -30,29 +110,46 @@ def _phase_lines(phase: PhaseResult) -> list[str]:
         if phase.resources.peak_memory_mb is not None:
             head += f", peak {phase.resources.peak_memory_mb:.0f} MB"
     trace = phase.trace
-    writes = [f for f in trace.files if f.access is not FileAccess.READ]
-    reads = [f for f in trace.files if f.access is FileAccess.READ]
+    who = _Attribution(trace.processes, trace.files)
+    own = [f for f in trace.files if not who.is_managers(f)]
+    managers = [f for f in trace.files if who.is_managers(f)]
+    writes = [f for f in own if f.access is not FileAccess.READ]
+    reads = [f for f in own if f.access is FileAccess.READ]
+    sensitive = [f for f in reads if is_sensitive(f.path)]
     lines = [head]
-    lines += _section("processes", [_clean(" ".join(p.argv) or p.executable)
-                                    for p in trace.processes if p.ok])
-    lines += _section("files changed", [f"{f.access.value} {_clean(f.path)}" for f in writes])
-    lines += _section("files read", [_clean(f.path) + ("" if f.ok else " (failed)")
-                                     for f in reads])
-    lines += _section("connections", [
-        f"{c.protocol} {_clean(c.address)}:{c.port} {c.outcome} ({_clean(c.process, 40)})"
-        for c in trace.network.connections
-    ])
-    lines += _section("dns", [_clean(q.name) for q in trace.network.dns])
-    lines += _section("http", [f"{r.method} {_clean(r.url)}" + (f" ({len(r.body)} bytes)"
-                                                                 if r.body else "")
-                               for r in trace.network.http])
-    lines += _section("tls", [f"{_clean(t.sni or '?')}:{t.port} handshake {t.handshake}"
-                              for t in trace.network.tls])
-    lines += _section("other streams", [f"port {s.port}: {_clean(s.data, 80)}"
-                                        for s in trace.network.streams])
     lines += _section("HONEYTOKEN LEAKS", [f"{leak.token} via {leak.channel} to "
                                            f"{_clean(leak.destination)}"
                                            for leak in trace.leaks])
+    lines += _section("processes", _unique(_clean(" ".join(p.argv) or p.executable)
+                                           + ("" if p.ok else " (failed)")
+                                           for p in trace.processes
+                                           if who.is_package_process(p)))
+    lines += _section("credential reads", _unique(
+        _clean(f.path) + ("" if f.ok else " (failed)") for f in sensitive))
+    lines += _section("files changed", _unique(f"{f.access.value} {_clean(f.path)}"
+                                               + (f" -> {_clean(f.target)}" if f.target else "")
+                                               for f in writes))
+    lines += _section("files read", _unique(_clean(f.path) + ("" if f.ok else " (failed)")
+                                            for f in reads if not is_sensitive(f.path)))
+    lines += _section("dns", _unique(_clean(q.name) for q in trace.network.dns))
+    lines += _section("http", [f"{_clean(r.method, 20)} {_clean(r.url)}"
+                               + (f" ({len(r.body)} bytes)" if r.body else "")
+                               for r in trace.network.http])
+    lines += _section("tls", _unique(f"{_clean(t.sni or '?')}:{t.port} handshake {t.handshake}"
+                                     for t in trace.network.tls))
+    lines += _section("connections", _unique(
+        f"{c.protocol} {_clean(c.address)}:{c.port} {_clean(c.outcome, 40)} "
+        f"({_clean(c.process, 40)})" for c in trace.network.connections))
+    lines += _section("other streams", [f"port {s.port}: {_clean(s.data, 80)}"
+                                        for s in trace.network.streams])
+    helpers = len(who.frontend | who.helpers) - (1 if who.frontend else 0)
+    manager_writes = sum(f.access is not FileAccess.READ for f in managers)
+    if managers or who.frontend:
+        lines.append(f"  {who.manager}: {_count(manager_writes, 'files written')}, "
+                     f"{_count(len(managers) - manager_writes, 'read')}, "
+                     f"{_count(helpers, 'helper processes')}")
+    if who.driver:
+        lines.append(f"  driver: {_count(len(who.driver), 'process')}")
     return lines
 
 

@@ -162,3 +162,14 @@ class AllowListEntry(Base):
     reviewer: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[float] = mapped_column(Float)
     result_id: Mapped[int] = mapped_column(ForeignKey("results.id"), index=True)
+
+
+class OsvRecordRow(Base):
+    """An OSV malicious-package record imported from ossf/malicious-packages (one per id)."""
+
+    __tablename__ = "osv_records"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    modified: Mapped[str | None] = mapped_column(String(64))
+    imported_at: Mapped[float] = mapped_column(Float)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -10,7 +10,7 @@ from types import MappingProxyType
 from analyzer.errors import TraceError
 from analyzer.models import NetworkActivity, Phase, PhaseTrace, TraceStats
 from analyzer.trace.events import build_phases
-from analyzer.trace.reader import TraceReader
+from analyzer.trace.reader import MAX_SAMPLES, TraceReader
 
 BOOT_LOG_GLOB = "*.boot.txt"  # runsc's other logs (gofer, create, start...) hold no syscalls
 
@@ -96,6 +96,8 @@ def merge(traces: list[ParsedTrace]) -> ParsedTrace:
             syscall_lines=sum(t.stats.syscall_lines for t in traces),
             unparsed_lines=sum(t.stats.unparsed_lines for t in traces),
             bytes=sum(t.stats.bytes for t in traces),
+            unparsed_samples=tuple(
+                s for t in traces for s in t.stats.unparsed_samples)[:MAX_SAMPLES],
         ),
         driver_pid=next((t.driver_pid for t in traces if t.driver_pid is not None), None),
         orphan_processes=sum(t.orphan_processes for t in traces),
@@ -116,6 +118,7 @@ def _finish(reader: TraceReader, files: tuple[str, ...] = ()) -> ParsedTrace:
             syscall_lines=reader.syscall_lines,
             unparsed_lines=reader.unparsed_lines,
             bytes=reader.bytes,
+            unparsed_samples=tuple(reader.unparsed_samples),
         ),
         driver_pid=tree.driver,
         orphan_processes=orphans,

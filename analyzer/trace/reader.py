@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from analyzer.trace import syscalls as sc
 from analyzer.trace.events import PROC, RawEvents
 from analyzer.trace.filecalls import FileCalls
 from analyzer.trace.sockets import SocketTracker
-from analyzer.trace.text import parse_vector
+from analyzer.trace.text import parse_vector, to_text
 from analyzer.trace.tree import ProcessTree
 
 # The kernel's restart codes are not results: the call runs again and logs again.
@@ -16,6 +16,10 @@ _RESTART = frozenset({512, 513, 514, 516})
 # Traced in production, read by nobody: listen (bind already names the port),
 # sendmmsg (gVisor prints neither its data nor its addresses), exit_group (no event).
 UNREAD_SYSCALLS = frozenset({"listen", "sendmmsg", "exit_group"})
+# Lines that cannot be parsed are evidence (a package hiding what it does): keep a few.
+MAX_SAMPLES = 20
+SAMPLE_CHARS = 300
+_LEVELS = (b"I", b"W", b"E", b"F", b"D")
 
 ExitHandler = Callable[[int, bytes, bytes, int, int | None, bytes], bool]
 EntryHandler = Callable[[int, bytes, bytes], bool]
@@ -36,6 +40,7 @@ class TraceReader:
         sockets = SocketTracker(self.events)
         self.lines = self.syscall_lines = self.unparsed_lines = self.bytes = 0
         self.forged_lines = 0
+        self.unparsed_samples: list[str] = []
         self._runsc_pid: bytes | None = None
         tree = self.tree
         exits: dict[bytes, ExitHandler] = {
@@ -56,27 +61,60 @@ class TraceReader:
         """The syscalls whose lines this reader turns into events or state."""
         return frozenset(key[2:].decode() for key in (*self._exit, *self._entry))
 
+    def _sample(self, line: bytes) -> None:
+        if len(self.unparsed_samples) < MAX_SAMPLES and line.strip():
+            self.unparsed_samples.append(to_text(line.rstrip(b"\r\n"), SAMPLE_CHARS))
+
+    def records(self, lines: Iterable[bytes]) -> Iterator[bytes]:
+        """Physical lines -> log records: gVisor prints paths raw, so a newline in a
+        path splits a syscall line; a line that does not start with a glog prefix
+        belongs to the syscall line before it. Counts physical lines and bytes."""
+        pending: bytes | None = None
+        count = size = 0
+        try:
+            for line in lines:
+                count += 1
+                size += len(line)
+                if line[:1] in _LEVELS and line[1:5].isdigit() and line[5:6] == b" ":
+                    if pending is not None:
+                        yield pending
+                    # Only a syscall record can be continued by a raw path.
+                    pending = line if line.find(b" strace.go:", 0, 80) >= 0 else None
+                    if pending is None:
+                        yield line
+                elif pending is not None:
+                    pending += line if pending.endswith(b"\n") else b"\n" + line
+                else:
+                    yield line
+            if pending is not None:
+                yield pending
+        finally:
+            self.lines += count
+            self.bytes += size
+
     def feed(self, lines: Iterable[bytes]) -> None:
         header, result, glog_line = sc.HEADER.match, sc.RESULT.match, sc.GLOG.match
         exit_handlers, entry_handlers = self._exit, self._entry
         first_seen, tree = self.tree.first_state, self.tree
         openat_line, opened_at = sc.OPENAT_LINE.match, self.files.opened_at
         runsc = self._runsc_pid
-        count = syscalls = unparsed = forged = size = 0
-        for line in lines:
-            count += 1
-            size += len(line)
+        syscalls = unparsed = forged = 0
+        sample = self._sample
+        for line in self.records(lines):
             match = header(line)
             if match is None:
                 # Not a syscall line: one of runsc's own log lines, or garbage, or the
                 # rest of a syscall line that a newline inside a path broke in two.
                 glog = glog_line(line)
                 if glog is None:
-                    unparsed += 1 if line.strip() else 0
+                    if line.strip():
+                        unparsed += 1
+                        sample(line)
                     continue
                 runsc = runsc or glog[1]
                 if b"strace.go:" in line:
                     unparsed += 1
+                    sample(line)
                 elif b"] \t\tStrace: true" in line:
                     self._strace_config(line)
                 continue
@@ -85,6 +123,7 @@ class TraceReader:
                     # Only a newline inside a path a process passed to a syscall can put
                     # a line with another runsc pid here: an attempt to forge events.
                     forged += 1
+                    sample(line)
                     continue
                 runsc = match[1]
             syscalls += 1
@@ -107,6 +146,7 @@ class TraceReader:
                 outcome = result(line, end + 4) if end >= 0 else None
                 if outcome is None:
                     unparsed += 1
+                    sample(line)
                     continue
                 ret, errno_text, errtext = outcome.groups()
                 errno = int(errno_text) if errno_text else None
@@ -118,6 +158,7 @@ class TraceReader:
                 if not handler(pid, match[3], line[start:end], int(ret, 0), errno,
                                errtext or b""):
                     unparsed += 1
+                    sample(line)
                 continue
             entry = entry_handlers.get(call)
             if entry is not None:
@@ -125,12 +166,11 @@ class TraceReader:
                 if not line.endswith(b")") or not entry(int(match[2]), match[3],
                                                         line[match.end():-1]):
                     unparsed += 1
+                    sample(line)
         self._runsc_pid = runsc
-        self.lines += count
         self.syscall_lines += syscalls
         self.unparsed_lines += unparsed + forged
         self.forged_lines += forged
-        self.bytes += size
 
     # I1126 15:19:02.073519   13357 main.go:230] \t\tStrace: true, max size: 1024,
     #   syscalls: open,openat,creat,execve,...,exit_group

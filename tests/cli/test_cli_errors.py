@@ -65,3 +65,19 @@ def test_bad_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_no_command(capsys: pytest.CaptureFixture[str]) -> None:
     run_error(capsys)
+
+
+@pytest.mark.parametrize("option,value", [
+    ("--install-timeout", "nan"), ("--install-timeout", "inf"), ("--import-timeout", "-5"),
+    ("--execute-timeout", "0"), ("--install-timeout", "soon"),
+    ("--memory", "-1"), ("--memory", "4"), ("--memory", "0"), ("--memory", "99999999999"),
+    ("--memory", "2.5"),
+])
+def test_bad_numeric_options_are_one_line_usage_errors(
+    capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    assert main(["analyze", "pypi:requests", option, value]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith(f"pkgsandbox: error: argument {option}: ")

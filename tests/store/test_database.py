@@ -13,14 +13,14 @@ from analyzer.store.database import DEFAULT_URL, ENV_VAR, Database, StoreError, 
 from analyzer.store.schema import Base
 
 TABLES = {"packages", "versions", "artifacts", "jobs", "results", "findings", "feed_cursors",
-          "review_decisions", "allow_list", "alembic_version"}
+          "review_decisions", "allow_list", "osv_records", "alembic_version"}
 
 
 def test_migrations_create_every_table_and_match_the_models(db: Database) -> None:
     assert set(inspect(db.engine).get_table_names()) == TABLES
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        assert context.get_current_revision() == "0002"
+        assert context.get_current_revision() == "0003"
         assert compare_metadata(context, Base.metadata) == []
 
 

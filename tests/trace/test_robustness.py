@@ -178,3 +178,43 @@ def test_a_trace_folder_reads_only_boot_logs(tmp_path: Path) -> None:
 def test_writes_keep_their_access_kind() -> None:
     trace = parse_trace_lines([marker(1, "install"), vfork(1, 2), open_write(2, "/tmp/x")])
     assert trace.phases[Phase.INSTALL].files[0].access is FileAccess.WRITE
+
+
+def test_a_newline_in_a_path_does_not_hide_the_read() -> None:
+    # runsc prints paths raw: "~/.c\n/../.aws/credentials" splits the line in two, and
+    # once joined the path normalises to the credentials file.
+    body = ("openat(AT_FDCWD /home/u, 0x7f /home/u/.c\n/../.aws/credentials, "
+            "O_RDONLY|O_CLOEXEC, 0o0) = 3 (0x3) (9µs)")
+    lines = [HEADER, marker(1, "setup"), marker(1, "install"), vfork(1, 2),
+             line(2, "python3", body.replace(" = 3 (0x3) (9µs)", ""), kind="E"),
+             line(2, "python3", body)]
+    for text in (lines, [part for item in lines for part in item.splitlines(keepends=True)]):
+        trace = parse_trace_lines(text)
+        files = trace.phases[Phase.INSTALL].files
+        assert [(f.path, f.access) for f in files] == [
+            ("/home/u/.aws/credentials", FileAccess.READ)]
+        assert trace.stats.unparsed_lines == 0
+        assert trace.stats.lines == len(text)
+
+
+def test_quotes_backslashes_blank_lines_and_bad_utf8_in_a_path() -> None:
+    path = '/tmp/q"uo\\te\n\n\udcff\udcfe end'  # surrogateescape'd 0xff 0xfe
+    trace = parse_trace_lines(
+        [marker(1, "setup"), marker(1, "install"), vfork(1, 2),
+         *open_write(2, path).splitlines(keepends=True)])
+    assert [f.path for f in trace.phases[Phase.INSTALL].files] == [
+        '/tmp/q"uo\\te\n\n\\xff\\xfe end']
+    assert trace.stats.unparsed_lines == 0
+
+
+def test_unparsed_lines_are_kept_as_capped_samples() -> None:
+    lines = [HEADER, "orphan \x1b[31m continuation", *(["random words " + "x" * 500] * 30)]
+    trace = parse_trace_lines(lines)
+    samples = trace.stats.unparsed_samples
+    # What follows runsc's own line is no continuation of it: counted, kept as data.
+    assert trace.stats.unparsed_lines == 31
+    assert samples[0] == "orphan \\x1b[31m continuation"
+    trace = parse_trace_lines(["random words " + "x" * 500] * 30)
+    assert trace.stats.unparsed_lines == 30
+    assert len(trace.stats.unparsed_samples) == 20
+    assert all(len(s) <= 300 + len("...[cut]") for s in trace.stats.unparsed_samples)

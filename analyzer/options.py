@@ -1,0 +1,34 @@
+"""Argparse `type=` checks for numeric options: finite, positive, within sane bounds."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+MIN_MEMORY_MB = 256
+MAX_MEMORY_MB = 256 * 1024
+MAX_SECONDS = 7 * 24 * 3600.0
+
+
+def positive_seconds(text: str) -> float:
+    """A duration in seconds: a finite number above 0 and at most a week."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value <= 0 or value > MAX_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"expected seconds above 0 and at most {MAX_SECONDS:.0f}, not {text!r}")
+    return value
+
+
+def memory_mb(text: str) -> int:
+    """A memory limit in MB, from MIN_MEMORY_MB to MAX_MEMORY_MB."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of MB: {text!r}") from None
+    if not MIN_MEMORY_MB <= value <= MAX_MEMORY_MB:
+        raise argparse.ArgumentTypeError(
+            f"expected {MIN_MEMORY_MB} to {MAX_MEMORY_MB} MB, not {text!r}")
+    return value
