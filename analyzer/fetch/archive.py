@@ -40,6 +40,31 @@ _SUFFIX_FORMAT = {
 }
 
 
+def _format_of(head: bytes) -> str:
+    return next((f for magic, f in _MAGIC.items() if head.startswith(magic)), "tar")
+
+
+def content_format(path: Path) -> str:
+    """The archive format its first bytes say: gzip, bz2, xz, zip, or tar (the rest)."""
+    try:
+        with path.open("rb") as raw:
+            return _format_of(raw.read(8))
+    except OSError as exc:
+        raise FetchError(f"cannot read {path.name}: {exc.strerror or exc}") from None
+
+
+def name_format(filename: str) -> str | None:
+    """The archive format a file name claims, or None when its suffix claims none."""
+    lowered = filename.lower()
+    return next((f for suffix, f in _SUFFIX_FORMAT.items() if lowered.endswith(suffix)), None)
+
+
+def name_suffix(filename: str) -> str:
+    """The archive suffix of `filename` (".tar.gz", ".whl"...), or "" when it has none."""
+    lowered = filename.lower()
+    return next((suffix for suffix in _SUFFIX_FORMAT if lowered.endswith(suffix)), "")
+
+
 @dataclass(frozen=True)
 class ArchiveLimits:
     """Bounds on what an archive may unpack to; ratios apply past `ratio_floor_bytes`."""
@@ -110,10 +135,9 @@ def _walk(
         raise FetchError(f"cannot read {path.name}: {exc.strerror or exc}") from None
     if size > limits.max_archive_bytes:
         raise UnsafeArchiveError(f"{path.name}: archive is {size} bytes, over the limit")
-    fmt = next((f for magic, f in _MAGIC.items() if head.startswith(magic)), "tar")
-    expected = next((f for s, f in _SUFFIX_FORMAT.items() if path.name.lower().endswith(s)), fmt)
-    if expected != fmt:
-        raise FetchError(f"{path.name}: not a {expected} archive, as its name says it is")
+    # The content decides, not the name: a zip named .tar.gz is still read (and
+    # `content_format` lets the fetcher rename it so the installer takes it too).
+    fmt = _format_of(head)
     meter = _Meter(path.name, limits, max(size, 1))
     try:
         if fmt == "zip":

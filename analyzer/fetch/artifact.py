@@ -15,7 +15,9 @@ NPM_SUFFIXES = (".tgz", ".tar.gz")
 ARTIFACT_DIRNAME = "artifact"
 DEPS_DIRNAME = "deps"
 
-_SAFE = re.compile(r"^[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,199}$")
+# `!` is a PEP 440 epoch (`pkg-4!10.0.tar.gz`) and `+` a local version; what makes a
+# name unsafe as a path (`/`, `\\`, `..` alone, NUL, a leading dot) stays refused.
+_SAFE = re.compile(r"^[A-Za-z0-9_+-][A-Za-z0-9._+!-]{0,199}$")
 
 
 def safe_filename(raw: str, suffixes: tuple[str, ...]) -> str:

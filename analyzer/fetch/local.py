@@ -8,7 +8,14 @@ from pathlib import Path
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from analyzer.errors import FetchError
-from analyzer.fetch.archive import ArchiveLimits, ArchiveMember, inspect_archive
+from analyzer.fetch.archive import (
+    ArchiveLimits,
+    ArchiveMember,
+    content_format,
+    inspect_archive,
+    name_format,
+    name_suffix,
+)
 from analyzer.fetch.artifact import (
     NPM_SUFFIXES,
     PYPI_SUFFIXES,
@@ -54,10 +61,10 @@ class LocalFetcher(Fetcher):
             info = read_static_info(dest, limits)
         except FetchError:
             info = _named_by_file(filename, members)
-        if info.kind == "wheel" and filename.lower().endswith(".zip"):
-            # A wheel kept under a .zip name: pip installs it only as NAME-VER-TAGS.whl.
-            filename = filename[: -len(".zip")] + ".whl"
-            dest = dest.rename(dest.with_name(filename))
+        claimed, actual = name_format(filename), content_format(dest)
+        renamed = _name_for_content(filename, actual, info.kind)
+        if renamed != filename:
+            filename, dest = renamed, dest.rename(dest.with_name(renamed))
         _check_identity(info, filename, target)
         sha256 = sha256_file(dest)
 
@@ -69,8 +76,31 @@ class LocalFetcher(Fetcher):
             deps = prepare_npm_dependencies(info.npm_dependencies, deps_dir(workdir),
                                             self.urls.npm)
         metadata = {**info.metadata, "package_type": info.kind}
+        if claimed is not None and claimed != actual:
+            metadata["archive_mismatch"] = (f"named {source.name[:120]} (a {claimed} archive) "
+                                            f"but its content is a {actual} archive")
         ref = PackageRef(info.ecosystem, info.name, info.version, sha256, filename)
         return FetchedPackage(ref, dest, deps_dir(workdir), deps, metadata)
+
+
+_CONTENT_SUFFIX = {"gzip": ".tar.gz", "bz2": ".tar.bz2", "xz": ".tar.xz", "tar": ".tar"}
+
+
+def _name_for_content(filename: str, actual: str, kind: str) -> str:
+    """The file name the installers take for this content: pip and npm go by the name.
+
+    A wheel is installed only as NAME-VER-TAGS.whl, so a wheel under a .zip or a lying
+    .tar.gz name gets that; other zips become .zip, compressed tars their own suffix.
+    """
+    suffix = name_suffix(filename)
+    stem = filename[: len(filename) - len(suffix)]
+    if actual == "zip":
+        wanted = ".whl" if kind == "wheel" else (suffix if suffix in (".zip", ".whl") else ".zip")
+    else:
+        wanted = suffix if name_format(filename) == actual else _CONTENT_SUFFIX[actual]
+        if actual == "gzip" and suffix == ".tgz":
+            wanted = suffix
+    return stem + wanted
 
 
 def _named_by_file(filename: str, members: tuple[ArchiveMember, ...]) -> StaticInfo:

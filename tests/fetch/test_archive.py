@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from analyzer.errors import FetchError, UnsafeArchiveError
-from analyzer.fetch.archive import ArchiveLimits, MemberKind, inspect_archive, read_members
+from analyzer.fetch.archive import (
+    ArchiveLimits,
+    MemberKind,
+    content_format,
+    inspect_archive,
+    name_format,
+    read_members,
+)
 
 
 def tar_with(path: Path, *entries: tarfile.TarInfo | tuple[str, bytes], mode: str = "w:gz") -> Path:
@@ -191,10 +198,10 @@ def test_gzip_without_a_tar_inside_is_a_fetch_error(tmp_path: Path) -> None:
         inspect_archive(path)
 
 
-def test_content_must_match_the_suffix(tmp_path: Path) -> None:
+def test_content_decides_the_format_not_the_suffix(tmp_path: Path) -> None:
     path = zip_with(tmp_path / "sneaky.tar.gz", ("a.py", b"x"))
-    with pytest.raises(FetchError, match="not a gzip archive"):
-        inspect_archive(path)
+    assert [m.name for m in inspect_archive(path)] == ["a.py"]
+    assert (content_format(path), name_format(path.name)) == ("zip", "gzip")
 
 
 def test_missing_file_is_a_fetch_error(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from analyzer.errors import FetchError, UnsafeArchiveError
 from analyzer.fetch import fetcher_for
+from analyzer.fetch.artifact import PYPI_SUFFIXES, safe_filename
 from analyzer.fetch.interface import Target
 from analyzer.fetch.local import LocalFetcher
 from analyzer.fetch.npm import NpmFetcher
@@ -96,3 +97,39 @@ def test_missing_file(tmp_path: Path, registry: FakeRegistry) -> None:
     (Target(None, path=Path("x.whl")), LocalFetcher)])
 def test_fetcher_registry(registry: FakeRegistry, target: Target, kind: type) -> None:
     assert isinstance(fetcher_for(target, registry.urls), kind)
+
+
+def test_a_zip_wheel_named_tar_gz_is_analysed_as_a_wheel(
+        tmp_path: Path, make_wheel: Builder, registry: FakeRegistry) -> None:
+    lying = tmp_path / "demo-1.0-py3-none-any.tar.gz"
+    shutil.copy(make_wheel("demo", "1.0"), lying)
+    fetched = LocalFetcher(registry.urls).fetch(Target(None, path=lying), tmp_path / "w")
+    assert fetched.ref.filename == "demo-1.0-py3-none-any.whl"
+    assert fetched.artifact.name == fetched.ref.filename and fetched.artifact.is_file()
+    assert "content is a zip archive" in fetched.metadata["archive_mismatch"]
+
+
+def test_a_gzip_sdist_named_zip_gets_its_own_suffix(
+        tmp_path: Path, make_sdist: Builder, registry: FakeRegistry) -> None:
+    registry.add_pypi("setuptools", "70.0", [])
+    lying = tmp_path / "plainpkg-0.3.zip"
+    shutil.copy(make_sdist("plainpkg", "0.3"), lying)
+    fetched = LocalFetcher(registry.urls).fetch(Target(None, path=lying), tmp_path / "w")
+    assert fetched.ref.filename == "plainpkg-0.3.tar.gz"
+    assert "content is a gzip archive" in fetched.metadata["archive_mismatch"]
+
+
+def test_an_epoch_in_the_file_name_is_no_reason_to_refuse(
+        tmp_path: Path, make_wheel: Builder, registry: FakeRegistry) -> None:
+    epoch = tmp_path / "demo-4!10.0-py3-none-any.whl"
+    shutil.copy(make_wheel("demo", "4!10.0"), epoch)
+    fetched = LocalFetcher(registry.urls).fetch(Target(None, path=epoch), tmp_path / "w")
+    assert fetched.ref.version == "4!10.0"
+    assert "archive_mismatch" not in fetched.metadata
+
+
+@pytest.mark.parametrize("name", [".hidden-1.0.tar.gz", "a\x00b-1.0.tar.gz", "..",
+                                  "x-1.0.tar.gz\n", "x y-1.0.tar.gz"])
+def test_names_that_are_no_plain_file_name_stay_refused(name: str) -> None:
+    with pytest.raises(FetchError, match="unsafe"):
+        safe_filename(name, PYPI_SUFFIXES)

@@ -150,3 +150,19 @@ def test_requests_from_pypi_installs_and_imports(capsys: pytest.CaptureFixture[s
         d["name"].lower() for d in result["dependencies"]}
     assert "imported requests" in imported["output_tail"]
     assert result["verdict"] == "benign", result["findings"]
+
+
+def test_a_zip_wheel_named_tar_gz_is_analysed_and_the_lie_noted(
+    package_factory: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wheel = package_factory("pypi-exfil-https", "wheel")
+    lying = wheel.with_name(wheel.name[: -len(".whl")] + ".tar.gz")
+    wheel.rename(lying)
+    result = analyze_json(capsys, str(lying))
+
+    assert result["package"]["filename"] == wheel.name
+    assert "content is a zip archive" in result["metadata"]["archive_mismatch"]
+    assert result["phases"]["install"]["status"] == "completed"
+    assert result["verdict"] == "malicious"
+    assert any(leak["token"] == "ssh-private-key"
+               for leak in result["phases"]["execute"]["leaks"])
