@@ -22,18 +22,24 @@ class CallTimeout(Exception):
 
 
 def top_level_modules(dist):
-    names = (dist.read_text("top_level.txt") or "").split()
-    if not names:
-        for file in dist.files or []:
-            parts = file.parts
-            if not parts or parts[0] in ("..", "__pycache__") or parts[0].endswith(
-                    (".dist-info", ".data", ".egg-info")):
-                continue
-            if len(parts) == 1 and parts[0].endswith(".py"):
-                names.append(parts[0][:-3])
-            elif len(parts) == 2 and parts[1] == "__init__.py":
-                names.append(parts[0])
-    return sorted({name for name in names if name.isidentifier()})
+    """Every top-level name the distribution installs: top_level.txt and RECORD together.
+
+    Names need not be identifiers: `importlib` imports a folder `my-pkg/` or a file
+    `123abc.py` by name, and a payload hidden under such a name must run too.
+    """
+    names = set((dist.read_text("top_level.txt") or "").split())
+    for file in dist.files or []:
+        parts = file.parts
+        if not parts or parts[0] in ("..", "__pycache__") or parts[0].endswith(
+                (".dist-info", ".data", ".egg-info", ".pth")):
+            continue
+        if not os.path.exists(dist.locate_file(file)):
+            continue  # listed in RECORD but not installed (a build's stray setup.py)
+        if len(parts) == 1 and parts[0].endswith(".py"):
+            names.add(parts[0][:-3])
+        elif len(parts) == 2 and parts[1] == "__init__.py":
+            names.add(parts[0])
+    return sorted(name for name in names if name and "." not in name and "/" not in name)
 
 
 def import_all(modules):

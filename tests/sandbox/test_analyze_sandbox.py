@@ -166,3 +166,16 @@ def test_a_zip_wheel_named_tar_gz_is_analysed_and_the_lie_noted(
     assert result["verdict"] == "malicious"
     assert any(leak["token"] == "ssh-private-key"
                for leak in result["phases"]["execute"]["leaks"])
+
+
+def test_a_module_whose_name_is_no_identifier_is_imported_and_called(
+    package_factory: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = analyze_json(capsys, str(package_factory("pypi-dashed-module", "wheel")))
+
+    assert "imported my-pkg" in result["phases"]["import"]["output_tail"]
+    execute = result["phases"]["execute"]
+    posts = [r for r in execute["network"]["http"] if r["method"] == "POST"]
+    assert posts and posts[0]["host"] == "sync-collector.example"
+    assert any(leak["channel"] == "http" for leak in execute["leaks"])
+    assert result["verdict"] == "malicious"
