@@ -12,21 +12,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import analyzer
-from analyzer.analysis import Analyzer
 from analyzer.detect.commands import add_rules_parser, add_typosquat_parser
-from analyzer.detect.rules import RULES_DIR, load_rules
 from analyzer.errors import Error, UsageError
 from analyzer.fetch.interface import RegistryUrls
-from analyzer.fetch.target import parse_target
-from analyzer.models import Phase, Verdict
 from analyzer.options import memory_mb, positive_seconds
-from analyzer.report.json_result import result_to_dict
-from analyzer.report.osv import write_osv
-from analyzer.report.summary import render_summary
-from analyzer.report.terminal import printable
-from analyzer.sandbox import doctor
-from analyzer.sandbox.docker_runner import DockerSandbox, SandboxLimits
-from analyzer.sandbox.images import build_images, images_present
 from analyzer.scan.commands import add_osv_parser, add_scan_parser
 from analyzer.scheduler.commands import (
     add_status_parser,
@@ -35,7 +24,10 @@ from analyzer.scheduler.commands import (
     status_command,
     watch_command,
 )
-from analyzer.web.commands import add_report_parser, add_serve_parser, write_report
+from analyzer.web.commands import add_report_parser, add_serve_parser
+
+# Every command imports what it needs when it runs (the sandbox, the store, the rule
+# engine, scapy...): `pkgsandbox --help` and the light commands answer at once.
 
 EXIT_OK, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
 # Errors of the environment a person can act on, even when they are not ours.
@@ -111,6 +103,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _analyze(args: argparse.Namespace) -> int:
+    from analyzer.analysis import Analyzer
+    from analyzer.detect.rules import RULES_DIR, load_rules
+    from analyzer.fetch.target import parse_target
+    from analyzer.models import Phase, Verdict
+    from analyzer.report.html import write_report
+    from analyzer.report.json_result import result_to_dict
+    from analyzer.report.osv import write_osv
+    from analyzer.report.summary import render_summary
+    from analyzer.report.terminal import printable
+    from analyzer.sandbox.docker_runner import DockerSandbox, SandboxLimits
+
     target = parse_target(args.target)
     limits = replace(SandboxLimits(), memory_mb=args.memory, timeouts_s=(
         (Phase.INSTALL, args.install_timeout), (Phase.IMPORT, args.import_timeout),
@@ -143,11 +146,15 @@ def _analyze(args: argparse.Namespace) -> int:
 
 
 def _doctor(_: argparse.Namespace) -> int:
+    from analyzer.sandbox import doctor
+
     healthy = doctor.report(doctor.run_checks(), print)
     return EXIT_OK if healthy else EXIT_ERROR
 
 
 def _images(args: argparse.Namespace) -> int:
+    from analyzer.sandbox.images import build_images, images_present
+
     kinds = ["python", "node"] if args.which == "all" else [args.which]
     if args.if_missing:
         kinds = [kind for kind in kinds if not images_present(kind)]

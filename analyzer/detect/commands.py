@@ -13,14 +13,14 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from analyzer.detect.engine import case_failures
-from analyzer.detect.rule_context import clip
-from analyzer.detect.rules import RULES_DIR, RuleSet, RuleSetError, load_rules
-from analyzer.detect.typosquat import check_name
 from analyzer.errors import UsageError
 from analyzer.models import Ecosystem
+
+# The rule engine and the popular-name lists load when a command uses them, not for --help.
+if TYPE_CHECKING:
+    from analyzer.detect.rules import RuleSet
 
 Handler = Callable[[argparse.Namespace], int]
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -72,6 +72,8 @@ def add_typosquat_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run_rules(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from analyzer.detect.rules import RULES_DIR, load_rules
+
     out = out or sys.stdout
     paths = [RULES_DIR, *args.rules]
     if args.rules_command == "lint":
@@ -104,6 +106,8 @@ def _list(rules: RuleSet, as_json: bool, out: TextIO) -> int:
 
 
 def _test(rules: RuleSet, ids: Sequence[str], out: TextIO) -> int:
+    from analyzer.detect.engine import case_failures
+
     unknown = [rule_id for rule_id in ids if rule_id not in rules.by_id]
     if unknown:
         raise UsageError(f"no such rule: {', '.join(unknown)} (see `pkgsandbox rules list`)")
@@ -122,6 +126,8 @@ def _test(rules: RuleSet, ids: Sequence[str], out: TextIO) -> int:
 
 
 def _lint(paths: list[Path], out: TextIO) -> int:
+    from analyzer.detect.rules import RuleSetError, load_rules
+
     try:
         rules = load_rules(paths)
     except RuleSetError as exc:
@@ -147,6 +153,9 @@ def _lint(paths: list[Path], out: TextIO) -> int:
 
 def run_typosquat(args: argparse.Namespace, stdin: TextIO | None = None,
                   out: TextIO | None = None) -> int:
+    from analyzer.detect.rule_context import clip
+    from analyzer.detect.typosquat import check_name
+
     out = out or sys.stdout
     ecosystem = Ecosystem(args.ecosystem)
     for name in _names(args.names, stdin or sys.stdin):

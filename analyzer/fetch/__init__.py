@@ -6,19 +6,20 @@ from collections.abc import Callable
 
 from analyzer.errors import UsageError
 from analyzer.fetch.interface import Fetcher, RegistryUrls, Target
-from analyzer.fetch.local import LocalFetcher
-from analyzer.fetch.npm import NpmFetcher
-from analyzer.fetch.pypi import PypiFetcher
 from analyzer.fetch.target import parse_target
 
 __all__ = ["Fetcher", "RegistryUrls", "Target", "fetcher_for", "parse_target", "source_kind"]
 
-# One backend per source kind; registered here, not discovered.
-FETCHERS: dict[str, Callable[[RegistryUrls], Fetcher]] = {
-    "pypi": PypiFetcher,
-    "npm": NpmFetcher,
-    "local": LocalFetcher,
-}
+
+
+def _fetchers() -> dict[str, Callable[[RegistryUrls], Fetcher]]:
+    """One backend per source kind; registered here, not discovered. Imported when first
+    asked for: the fetchers bring the HTTP client, which commands like --help never need."""
+    from analyzer.fetch.local import LocalFetcher
+    from analyzer.fetch.npm import NpmFetcher
+    from analyzer.fetch.pypi import PypiFetcher
+
+    return {"pypi": PypiFetcher, "npm": NpmFetcher, "local": LocalFetcher}
 
 
 def source_kind(target: Target) -> str:
@@ -32,4 +33,4 @@ def source_kind(target: Target) -> str:
 
 def fetcher_for(target: Target, urls: RegistryUrls) -> Fetcher:
     """The backend that fetches `target`, talking to the registries at `urls`."""
-    return FETCHERS[source_kind(target)](urls)
+    return _fetchers()[source_kind(target)](urls)

@@ -6,6 +6,7 @@ import abc
 from dataclasses import dataclass
 from pathlib import Path
 
+from analyzer.defaults import NPM_REGISTRY_URL, PYPI_URL
 from analyzer.models import Ecosystem, FetchedPackage
 
 
@@ -26,8 +27,8 @@ class Target:
 class RegistryUrls:
     """Where the registries are; tests point these at local servers."""
 
-    pypi: str = "https://pypi.org"
-    npm: str = "https://registry.npmjs.org"
+    pypi: str = PYPI_URL
+    npm: str = NPM_REGISTRY_URL
 
 
 class Fetcher(abc.ABC):

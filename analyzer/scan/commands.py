@@ -13,11 +13,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from analyzer.scan.formats import read_file
 from analyzer.scan.interface import Dependency, Level, LockfileProblem, ScanError, ScanFinding
-from analyzer.scan.osv_match import OsvRecord, matches
+
+# The lockfile parsers and the matcher load when a scan runs, not for --help.
+if TYPE_CHECKING:
+    from analyzer.scan.osv_match import OsvRecord
 from analyzer.scan.text import safe
 
 EXIT_OK, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
@@ -78,6 +80,7 @@ def osv_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
 def check(dependencies: list[Dependency], records: list[OsvRecord]) -> list[ScanFinding]:
     """OSV and typosquat findings, each dependency once."""
     from analyzer.detect.typosquat import check_name
+    from analyzer.scan.osv_match import matches
 
     findings: list[ScanFinding] = []
     for dependency in dict.fromkeys(dependencies):
@@ -95,6 +98,8 @@ def check(dependencies: list[Dependency], records: list[OsvRecord]) -> list[Scan
 
 
 def scan_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from analyzer.scan.formats import read_file
+
     out = out or sys.stdout
     missing = [path for path in args.files if not path.is_file()]
     if missing:

@@ -9,20 +9,28 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
+from analyzer.defaults import (
+    BACKEND_NAMES,
+    DB_ENV_VAR,
+    DEFAULT_DB_URL,
+    FEED_NAMES,
+    NPM_CHANGES_URL,
+    START_CHOICES,
+)
 from analyzer.fetch.interface import RegistryUrls
-from analyzer.scheduler.intake import Start
-from analyzer.scheduler.queue import QueueSettings
-from analyzer.scheduler.watch import BACKENDS, FEEDS, NPM_CHANGES_URL, WatchConfig, run_watch
-from analyzer.scheduler.worker import SandboxAnalyser, WorkerSettings
-from analyzer.store.database import DEFAULT_URL, ENV_VAR, Database, resolve_url
-from analyzer.store.stats import render_status, status
+
+# The scheduler, the store and the sandbox are imported by the handlers that use them,
+# so that `pkgsandbox --help` and the light commands start at once.
+if TYPE_CHECKING:
+    from analyzer.scheduler.watch import WatchConfig
+    from analyzer.scheduler.worker import WorkerSettings
 
 # The CLI's own parser class (one that raises UsageError) is kept for the subcommands.
 P = TypeVar("P", bound=argparse.ArgumentParser)
 DB_HELP = (f"database URL: sqlite:///FILE or postgresql+psycopg://USER:PASS@HOST/DB"
-           f" (default ${ENV_VAR}, else {DEFAULT_URL})")
+           f" (default ${DB_ENV_VAR}, else {DEFAULT_DB_URL})")
 # Literal here so that --help does not import Celery; celery_backend.py resolves it.
 BROKER_HELP = ("Celery broker URL, e.g. redis://HOST:6379/0"
                " (default $PKGSANDBOX_BROKER_URL, else redis://127.0.0.1:6379/0)")
@@ -30,10 +38,10 @@ BROKER_HELP = ("Celery broker URL, e.g. redis://HOST:6379/0"
 
 def _feeds(text: str) -> tuple[str, ...]:
     names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
-    unknown = [n for n in names if n not in FEEDS]
+    unknown = [n for n in names if n not in FEED_NAMES]
     if unknown or not names:
         problem = f"unknown feed {unknown[0]!r}" if unknown else "no feed named"
-        raise argparse.ArgumentTypeError(f"{problem} (choose from {','.join(FEEDS)})")
+        raise argparse.ArgumentTypeError(f"{problem} (choose from {','.join(FEED_NAMES)})")
     return names
 
 
@@ -73,13 +81,13 @@ def add_watch_parser(subparsers: argparse._SubParsersAction[P]) -> P:
                        help="process what is new now, wait for its analyses, and exit")
     watch.add_argument("--workers", type=_positive(int), default=2, metavar="N",
                        help="worker processes, one analysis each at a time (default 2)")
-    watch.add_argument("--backend", choices=list(BACKENDS), default="local",
+    watch.add_argument("--backend", choices=list(BACKEND_NAMES), default="local",
                        help="local: --workers processes on this machine; celery: publish the"
                             " jobs to --broker-url for `pkgsandbox worker` hosts"
                             " (default local)")
     watch.add_argument("--broker-url", metavar="URL", help=BROKER_HELP)
     watch.add_argument("--db", metavar="URL", help=DB_HELP)
-    watch.add_argument("--feeds", type=_feeds, default=tuple(FEEDS), metavar="LIST",
+    watch.add_argument("--feeds", type=_feeds, default=FEED_NAMES, metavar="LIST",
                        help="comma-separated feeds to watch (default pypi,npm)")
     watch.add_argument("--pypi-url", default=RegistryUrls.pypi, metavar="URL",
                        help="PyPI base URL: XML-RPC at /pypi, JSON API at /pypi/NAME/VER/json")
@@ -87,7 +95,7 @@ def add_watch_parser(subparsers: argparse._SubParsersAction[P]) -> P:
                        help="npm registry base URL (packuments and tarballs)")
     watch.add_argument("--npm-changes-url", default=NPM_CHANGES_URL, metavar="URL",
                        help="CouchDB database whose /_changes lists npm publications")
-    watch.add_argument("--start", choices=[s.value for s in Start], default=Start.NOW.value,
+    watch.add_argument("--start", choices=list(START_CHOICES), default=START_CHOICES[0],
                        help="where a feed seen for the first time starts (default now)")
     watch.add_argument("--poll-interval", type=_positive(float), default=60.0, metavar="S",
                        help="seconds between polls of a feed (default 60)")
@@ -135,6 +143,10 @@ def add_worker_parser(subparsers: argparse._SubParsersAction[P]) -> P:
 
 def worker_settings(args: argparse.Namespace) -> WorkerSettings:
     """The `WorkerSettings` a parsed `worker` command line asks for."""
+    from analyzer.scheduler.queue import QueueSettings
+    from analyzer.scheduler.worker import WorkerSettings
+    from analyzer.store.database import resolve_url
+
     lease_s = max(60.0, min(300.0, args.job_timeout / 5))  # as `watch` leases
     return WorkerSettings(db_url=resolve_url(args.db), job_timeout_s=args.job_timeout,
                           queue=replace(QueueSettings(), lease_s=lease_s), osv_dir=args.osv_dir,
@@ -144,6 +156,7 @@ def worker_settings(args: argparse.Namespace) -> WorkerSettings:
 def worker_command(args: argparse.Namespace) -> int:
     """Handler of `pkgsandbox worker`: runs until SIGTERM/SIGINT."""
     from analyzer.scheduler.celery_backend import resolve_broker_url, run_worker
+    from analyzer.scheduler.worker import SandboxAnalyser
 
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr,
@@ -156,6 +169,10 @@ def worker_command(args: argparse.Namespace) -> int:
 
 def watch_config(args: argparse.Namespace) -> WatchConfig:
     """The `WatchConfig` a parsed `watch` command line asks for."""
+    from analyzer.scheduler.intake import Start
+    from analyzer.scheduler.queue import QueueSettings
+    from analyzer.scheduler.watch import WatchConfig
+
     config = WatchConfig(
         db_url=args.db, feeds=args.feeds, pypi_url=args.pypi_url.rstrip("/"),
         npm_registry_url=args.npm_registry_url.rstrip("/"),
@@ -170,6 +187,8 @@ def watch_config(args: argparse.Namespace) -> WatchConfig:
 
 def watch_command(args: argparse.Namespace) -> int:
     """Handler of `pkgsandbox watch`; errors reach the CLI as `analyzer.errors.Error`."""
+    from analyzer.scheduler.watch import run_watch
+
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                             format="pkgsandbox: %(message)s")
@@ -180,6 +199,9 @@ def watch_command(args: argparse.Namespace) -> int:
 
 def status_command(args: argparse.Namespace) -> int:
     """Handler of `pkgsandbox status`."""
+    from analyzer.store.database import Database
+    from analyzer.store.stats import render_status, status
+
     db = Database.open(args.db, create=False)
     try:
         report = status(db)

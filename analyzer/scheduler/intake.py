@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from analyzer.defaults import START_CHOICES
 from analyzer.feeds.interface import Cursor, Feed
 from analyzer.scheduler.priority import plan
 from analyzer.store.database import Database
@@ -70,3 +71,7 @@ def _first_cursor(db: Database, feed: Feed, start: Start) -> Cursor:
     cursor = start_cursor(db, feed.name, position, origin, time.time())
     log.info("%s: first run, starting at position %s", feed.name, cursor.position)
     return cursor
+
+
+# The CLI offers these names from analyzer.defaults without importing this module.
+assert tuple(s.value for s in Start) == START_CHOICES

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from analyzer.defaults import BACKEND_NAMES, FEED_NAMES, NPM_CHANGES_URL
 from analyzer.errors import FeedError
 from analyzer.feeds.http import HttpClient, RetryPolicy
 from analyzer.feeds.interface import Feed
@@ -30,7 +31,6 @@ from analyzer.store.stats import status
 
 log = logging.getLogger(__name__)
 TICK_S = 0.2
-NPM_CHANGES_URL = "https://replicate.npmjs.com/registry"
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,8 @@ def _celery(config: WatchConfig, settings: WorkerSettings,
 FEEDS: dict[str, Callable[[WatchConfig, HttpClient], Feed]] = {"pypi": _pypi, "npm": _npm}
 BACKENDS: dict[str, Callable[[WatchConfig, WorkerSettings, AnalyserFactory], WorkerBackend]] = {
     "local": _local, "celery": _celery}
+# The CLI offers the names from analyzer.defaults without importing this module.
+assert tuple(FEEDS) == FEED_NAMES and tuple(BACKENDS) == BACKEND_NAMES
 
 
 def run_watch(config: WatchConfig, once: bool = False,

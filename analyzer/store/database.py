@@ -14,13 +14,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from analyzer.defaults import DB_ENV_VAR, DEFAULT_DB_URL
 from analyzer.errors import Error
 
 log = logging.getLogger(__name__)
-ENV_VAR = "PKGSANDBOX_DB"
+ENV_VAR = DB_ENV_VAR
 # Next to the HTML reports and OSV records, relative to where the watcher runs; servers
 # pass an absolute sqlite:////var/lib/... or a postgresql+psycopg://... URL instead.
-DEFAULT_URL = "sqlite:///reports/pkgsandbox.db"
+DEFAULT_URL = DEFAULT_DB_URL
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Any constant: serialises migrations of several processes starting at once on PostgreSQL.

@@ -8,13 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import UsageError
-from analyzer.report.html import write_report
-from analyzer.store.database import Database, describe
-from analyzer.web.auth import Sessions, load_token
-from analyzer.web.server import App, make_server
-from analyzer.web.static_site import from_database, from_results_dir, write_site
 
-__all__ = ["add_report_parser", "add_serve_parser", "write_report"]
+__all__ = ["add_report_parser", "add_serve_parser"]
 
 
 def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -50,6 +45,9 @@ def add_serve_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from analyzer.store.database import Database, describe
+    from analyzer.web.static_site import from_database, from_results_dir, write_site
+
     if args.results is not None:
         entries = list(from_results_dir(args.results))
         source = str(args.results)
@@ -67,6 +65,10 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from analyzer.store.database import Database, describe
+    from analyzer.web.auth import Sessions, load_token
+    from analyzer.web.server import App, make_server
+
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port} is not a port number")
     token, generated = load_token(args.token_file)
