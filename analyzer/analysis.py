@@ -31,9 +31,9 @@ from analyzer.models import (
     PhaseTrace,
     Resources,
 )
-from analyzer.report.terminal import printable
 from analyzer.sandbox.docker_runner import DockerSandbox, SandboxRun
 from analyzer.sandbox.resources import resources_between
+from analyzer.terminal import printable
 from analyzer.trace.condense import collect_iocs, condense
 from analyzer.trace.leaks import find_leaks
 from analyzer.trace.network_log import PhaseWindow, network_by_phase

@@ -111,8 +111,8 @@ def _analyze(args: argparse.Namespace) -> int:
     from analyzer.report.json_result import result_to_dict
     from analyzer.report.osv import write_osv
     from analyzer.report.summary import render_summary
-    from analyzer.report.terminal import printable
     from analyzer.sandbox.docker_runner import DockerSandbox, SandboxLimits
+    from analyzer.terminal import printable
 
     target = parse_target(args.target)
     limits = replace(SandboxLimits(), memory_mb=args.memory, timeouts_s=(

@@ -8,6 +8,7 @@ import math
 MIN_MEMORY_MB = 256
 MAX_MEMORY_MB = 256 * 1024
 MAX_SECONDS = 7 * 24 * 3600.0
+MAX_COUNT = 10_000
 
 
 def positive_seconds(text: str) -> float:
@@ -32,3 +33,31 @@ def memory_mb(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"expected {MIN_MEMORY_MB} to {MAX_MEMORY_MB} MB, not {text!r}")
     return value
+
+
+def positive_count(text: str) -> int:
+    """A count of things (workers, attempts): a whole number from 1 to MAX_COUNT."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"expected 1 to {MAX_COUNT}, not {text!r}")
+    return value
+
+
+def port_number(text: str) -> int:
+    """A TCP port, 0 (any free one) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, not {text!r}")
+    return value
+
+
+def listen_error(host: str, port: int, exc: OSError) -> str:
+    """One line for a server that cannot listen: a busy port, an address not of this host."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"cannot listen on {host}:{port}: {reason}"

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from analyzer.errors import UsageError
 from analyzer.models import Ecosystem
+from analyzer.terminal import printable
 
 # The rule engine and the popular-name lists load when a command uses them, not for --help.
 if TYPE_CHECKING:
@@ -168,9 +169,9 @@ def run_typosquat(args: argparse.Namespace, stdin: TextIO | None = None,
                 "distance": squat.distance if squat else None,
             }), file=out)
         elif squat is None:
-            print(f"{clip(name, 100)}: clean", file=out)
+            print(f"{printable(clip(name, 100))}: clean", file=out)
         else:
-            print(f"{clip(name, 100)}: imitates {squat.target} ({squat.kind}, "
+            print(f"{printable(clip(name, 100))}: imitates {squat.target} ({squat.kind}, "
                   f"distance {squat.distance})", file=out)
     return EXIT_OK
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from analyzer.models import AnalysisResult, FileAccess, FileEvent, PhaseResult, ProcessEvent
 from analyzer.report.html_view import is_sensitive
-from analyzer.report.terminal import printable
+from analyzer.terminal import printable
 
 MAX_ITEMS = 12
 # pip's and npm's own folders; reads there and writes there are never the package's.

@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from analyzer.models import Ecosystem, Verdict
 from analyzer.scan.interface import Dependency, Level, ScanFinding
-from analyzer.scan.text import safe
 from analyzer.store.database import Database
 from analyzer.store.releases import package_key
 from analyzer.store.results import save_result
 from analyzer.store.schema import Job, JobState, Package, Result, Version
+from analyzer.terminal import printable
 
 _LEVELS = {Verdict.MALICIOUS: Level.MALICIOUS, Verdict.SUSPICIOUS: Level.SUSPICIOUS}
 
@@ -48,7 +48,7 @@ def analyze_new(db: Database, dependencies: list[Dependency],
     findings: list[ScanFinding] = []
     runner: Analyzer | None = None
     for dependency in dict.fromkeys(dependencies):
-        shown = safe(dependency.name, 80)
+        shown = printable(dependency.name, limit=80)
         if dependency.version is None:
             note(f"{shown}: a range, not analysed (pin it to analyse it)")
             continue

@@ -20,7 +20,7 @@ from analyzer.scan.interface import Dependency, Level, LockfileProblem, ScanErro
 # The lockfile parsers and the matcher load when a scan runs, not for --help.
 if TYPE_CHECKING:
     from analyzer.scan.osv_match import OsvRecord
-from analyzer.scan.text import safe
+from analyzer.terminal import printable
 
 EXIT_OK, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
 DB_HELP = "database URL (default $PKGSANDBOX_DB, else sqlite:///reports/pkgsandbox.db)"
@@ -70,7 +70,8 @@ def osv_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
     db = Database.open(args.db)
     try:
-        imported, bad = import_dir(db, args.directory, lambda line: _err(safe(line, 300)))
+        imported, bad = import_dir(db, args.directory,
+                                   lambda line: _err(printable(line, limit=300)))
     finally:
         db.close()
     print(f"{imported} OSV records imported, {bad} bad", file=out or sys.stdout)
@@ -111,7 +112,8 @@ def scan_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
         dependencies += found
         problems += trouble
     for problem in problems:
-        _err(f"{safe(problem.source, 200)}: {safe(problem.message, 200)}")
+        _err(f"{printable(problem.source, limit=200)}: "
+             f"{printable(problem.message, limit=200)}")
     from analyzer.scan.osv_store import load_records
     from analyzer.store.database import Database
 
@@ -154,7 +156,8 @@ def _print(args: argparse.Namespace, dependencies: list[Dependency],
     print(f"{'LEVEL':10} {'ECOSYSTEM':9} {'PACKAGE':40} {'VERSION':16} FINDING", file=out)
     for f in findings:
         dep = f.dependency
-        print(f"{f.level.value:10} {dep.ecosystem.value:9} {safe(dep.name, 40):40} "
-              f"{safe(dep.version or dep.spec or '*', 16):16} {safe(f.title, 100)}", file=out)
+        print(f"{f.level.value:10} {dep.ecosystem.value:9} {printable(dep.name, limit=40):40} "
+              f"{printable(dep.version or dep.spec or '*', limit=16):16} "
+              f"{printable(f.title, limit=100)}", file=out)
     print(f"\n{unique} dependencies checked, {len(findings)} findings", file=out)
 

@@ -6,7 +6,6 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -20,6 +19,7 @@ from analyzer.defaults import (
     START_CHOICES,
 )
 from analyzer.fetch.interface import RegistryUrls
+from analyzer.options import port_number, positive_count, positive_seconds
 
 # The scheduler, the store and the sandbox are imported by the handlers that use them,
 # so that `pkgsandbox --help` and the light commands start at once.
@@ -45,21 +45,9 @@ def _feeds(text: str) -> tuple[str, ...]:
     return names
 
 
-def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
-    def parse(text: str) -> int | float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
-        return value
-    return parse
-
-
 def _add_job_options(parser: argparse.ArgumentParser) -> None:
     """What `watch` and `worker` share: how long a job may run, where its outputs go."""
-    parser.add_argument("--job-timeout", type=_positive(float), default=900.0, metavar="S",
+    parser.add_argument("--job-timeout", type=positive_seconds, default=900.0, metavar="S",
                         help="seconds one analysis may take before it counts as failed"
                              " (default 900)")
     parser.add_argument("--osv-dir", type=Path, default=Path("reports/osv"), metavar="DIR",
@@ -79,7 +67,7 @@ def add_watch_parser(subparsers: argparse._SubParsersAction[P]) -> P:
                     " Progress lines go to stderr; SIGTERM or Ctrl-C stops cleanly.")
     watch.add_argument("--once", action="store_true",
                        help="process what is new now, wait for its analyses, and exit")
-    watch.add_argument("--workers", type=_positive(int), default=2, metavar="N",
+    watch.add_argument("--workers", type=positive_count, default=2, metavar="N",
                        help="worker processes, one analysis each at a time (default 2)")
     watch.add_argument("--backend", choices=list(BACKEND_NAMES), default="local",
                        help="local: --workers processes on this machine; celery: publish the"
@@ -97,11 +85,11 @@ def add_watch_parser(subparsers: argparse._SubParsersAction[P]) -> P:
                        help="CouchDB database whose /_changes lists npm publications")
     watch.add_argument("--start", choices=list(START_CHOICES), default=START_CHOICES[0],
                        help="where a feed seen for the first time starts (default now)")
-    watch.add_argument("--poll-interval", type=_positive(float), default=60.0, metavar="S",
+    watch.add_argument("--poll-interval", type=positive_seconds, default=60.0, metavar="S",
                        help="seconds between polls of a feed (default 60)")
-    watch.add_argument("--max-attempts", type=_positive(int), default=3, metavar="K",
+    watch.add_argument("--max-attempts", type=positive_count, default=3, metavar="K",
                        help="failed attempts before a job is dead-lettered (default 3)")
-    watch.add_argument("--metrics-port", type=int, metavar="PORT",
+    watch.add_argument("--metrics-port", type=port_number, metavar="PORT",
                        help="serve Prometheus /metrics on this port (default: off)")
     _add_job_options(watch)
     watch.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST",
@@ -130,7 +118,7 @@ def add_worker_parser(subparsers: argparse._SubParsersAction[P]) -> P:
     parser.add_argument("--db", metavar="URL",
                         help=DB_HELP + "; it must be the watcher's, e.g. PostgreSQL")
     parser.add_argument("--broker-url", metavar="URL", help=BROKER_HELP)
-    parser.add_argument("--concurrency", type=_positive(int), default=1, metavar="N",
+    parser.add_argument("--concurrency", type=positive_count, default=1, metavar="N",
                         help="analyses at a time on this host (default 1)")
     parser.add_argument("--pypi-url", default=RegistryUrls.pypi, metavar="URL",
                         help="PyPI base URL the packages are downloaded from")

@@ -11,7 +11,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from analyzer.errors import UsageError
 from analyzer.feeds.npm import seq_number
+from analyzer.options import listen_error
 from analyzer.store.database import Database, StoreError
 from analyzer.store.schema import JobState
 from analyzer.store.stats import status
@@ -67,7 +69,10 @@ class MetricsServer:
     """`GET /metrics` on host:port in a background thread; port 0 picks a free one."""
 
     def __init__(self, db: Database, host: str = "127.0.0.1", port: int = 9464) -> None:
-        self._server = ThreadingHTTPServer((host, port), _handler(db))
+        try:
+            self._server = ThreadingHTTPServer((host, port), _handler(db))
+        except OSError as exc:  # gaierror included: a host name that does not resolve
+            raise UsageError(listen_error(host, port, exc)) from None
         self._server.daemon_threads = True
         self.port = int(self._server.server_address[1])
         # A short poll interval: shutdown() waits for the loop to notice.

@@ -12,6 +12,7 @@ from analyzer.feeds.interface import Feed
 from analyzer.scheduler.interface import WorkerBackend
 from analyzer.store.database import Database, StoreError
 from analyzer.store.stats import status
+from analyzer.terminal import printable
 
 
 @dataclass
@@ -68,8 +69,9 @@ class Progress:
         parts.append(f"{report['failed']} failed, {report['retrying']} retrying")
         flagged = report["last_flagged"]
         if flagged:
-            parts.append(f"last flagged {flagged['ecosystem']}:{flagged['name']}"
-                         f" {flagged['version']} ({flagged['verdict']})")
+            package = printable(f"{flagged['ecosystem']}:{flagged['name']}"
+                                f" {flagged['version']}")
+            parts.append(f"last flagged {package} ({flagged['verdict']})")
         return " | ".join(parts)
 
     def _feed(self, state: FeedState, report: dict[str, Any]) -> str:
@@ -78,7 +80,8 @@ class Progress:
         if state.error is None:
             return f"{state.feed.name} {position} ok"
         wait = max(0.0, state.next_poll - time.monotonic())
-        return (f"{state.feed.name} {position} DOWN ({state.error[:120]}; {state.failures}"
+        error = printable(state.error[:120])
+        return (f"{state.feed.name} {position} DOWN ({error}; {state.failures}"
                 f" failures, retry in {wait:.0f} s)")
 
     def _per_hour(self, report: dict[str, Any]) -> int:

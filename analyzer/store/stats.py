@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from analyzer.models import Verdict
 from analyzer.store.database import Database, describe
 from analyzer.store.schema import FeedCursor, Job, JobState, Package, Result, Version
+from analyzer.terminal import printable
 
 FLAGGED = (Verdict.MALICIOUS.value, Verdict.SUSPICIOUS.value)
 UNSCORED = "unscored"  # a result the rules have not given a verdict
@@ -94,11 +95,12 @@ def render_status(report: dict[str, Any]) -> str:
         f"verdicts  {verdicts}",
     ]
     for name, feed in report["feeds"].items():
-        state = "ok" if feed["status"] == "ok" else f"DOWN ({feed['last_error']})"
+        state = "ok" if feed["status"] == "ok" else f"DOWN ({printable(str(feed['last_error']))})"
         lines.append(f"feed      {name} at {feed['position']}: {state}, {feed['releases']}"
                      f" releases, {feed['gaps']} gaps, last ok {feed['last_ok_at']}")
     flagged = report["last_flagged"]
     if flagged:
-        lines.append(f"flagged   {flagged['ecosystem']}:{flagged['name']} {flagged['version']}"
+        package = printable(f"{flagged['ecosystem']}:{flagged['name']} {flagged['version']}")
+        lines.append(f"flagged   {package}"
                      f" {flagged['verdict']} at {flagged['at']}")
     return "\n".join(lines)

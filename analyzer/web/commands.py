@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import UsageError
+from analyzer.options import port_number
 
 __all__ = ["add_report_parser", "add_serve_parser"]
 
@@ -35,7 +36,7 @@ def add_serve_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="URL", help="database URL")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
-    parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    parser.add_argument("--port", type=port_number, default=8080, help="port (default 8080)")
     parser.add_argument("--token-file", type=Path, metavar="FILE",
                         help="file holding the review token (at least 16 characters)")
     parser.add_argument("--osv-dir", type=Path, metavar="DIR",

@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from analyzer.errors import UsageError
+from analyzer.options import listen_error
 from analyzer.report import html
 from analyzer.report.html_view import REVIEW_STATES, result_for_osv, sort_rows
 from analyzer.report.osv import write_osv
@@ -252,4 +254,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def make_server(app: App, host: str = "127.0.0.1", port: int = 8080) -> ReviewServer:
-    return ReviewServer((host, port), app)
+    """The server, listening; a busy port or an address not of this host is a UsageError."""
+    try:
+        return ReviewServer((host, port), app)
+    except OSError as exc:  # gaierror included: a host name that does not resolve
+        raise UsageError(listen_error(host, port, exc)) from None

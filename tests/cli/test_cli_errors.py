@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import socket
 import tarfile
 import zipfile
 from pathlib import Path
@@ -10,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from analyzer.cli import main
+from analyzer.errors import UsageError
+from analyzer.scheduler.metrics import MetricsServer
+from analyzer.store.database import Database
 
 
 def run_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -81,3 +85,47 @@ def test_bad_numeric_options_are_one_line_usage_errors(
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert err.startswith(f"pkgsandbox: error: argument {option}: ")
+
+
+@pytest.mark.parametrize("argv", [
+    ["watch", "--job-timeout", "nan"], ["watch", "--poll-interval", "inf"],
+    ["watch", "--workers", "0"], ["watch", "--max-attempts", "-1"],
+    ["watch", "--metrics-port", "70000"], ["worker", "--concurrency", "1e9"],
+    ["serve", "--port", "-1"],
+])
+def test_bad_numeric_options_of_the_other_commands(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def _busy_port() -> tuple[socket.socket, int]:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    return listener, listener.getsockname()[1]
+
+
+def test_serve_on_a_busy_port_or_a_bad_host_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = f"sqlite:///{tmp_path / 'review.db'}"
+    Database.open(db).close()
+    listener, port = _busy_port()
+    with listener:
+        line = run_error(capsys, "serve", "--db", db, "--port", str(port))
+    assert f"cannot listen on 127.0.0.1:{port}" in line
+    line = run_error(capsys, "serve", "--db", db, "--host", "no-such-host.invalid", "--port", "0")
+    assert "cannot listen on no-such-host.invalid:0" in line
+
+
+def test_metrics_on_a_busy_port_is_one_line(tmp_path: Path) -> None:
+    db = Database.open(f"sqlite:///{tmp_path / 'metrics.db'}")
+    listener, port = _busy_port()
+    try:
+        with listener, pytest.raises(UsageError, match=f"cannot listen on 127.0.0.1:{port}"):
+            MetricsServer(db, "127.0.0.1", port)
+    finally:
+        db.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 from analyzer.detect.engine import assess
 from analyzer.detect.rules import default_rules
 from analyzer.report.summary import render_summary
-from analyzer.report.terminal import printable
+from analyzer.terminal import printable
 from tests.eval.results import result_from_json
 from tests.report.hostile import hostile_result
 

@@ -15,7 +15,7 @@ from analyzer.scan.formats import read_file
 from analyzer.scan.interface import Dependency
 from analyzer.scan.osv_match import OsvRecord, matches
 from analyzer.scan.requirements import parse_requirements
-from analyzer.scan.text import safe
+from analyzer.terminal import printable
 
 LOCKS = Path(__file__).resolve().parents[1] / "data" / "lockfiles"
 PYTHON = {("certifi", "2026.10.19.post1"), ("charset-normalizer", "3.5.3"), ("idna", "3.20"),
@@ -139,7 +139,7 @@ def test_requirements_pins_and_ranges() -> None:
 
 
 def test_names_are_made_safe_for_a_terminal() -> None:
-    assert safe("evil\x1b[2Jname\n") == "evil\\x1b[2Jname\\x0a"
+    assert printable("evil\x1b[2Jname\n") == "evil\\x1b[2Jname\\n"
 
 
 def test_sarif_output_has_the_2_1_0_shape(tmp_path: Path) -> None:

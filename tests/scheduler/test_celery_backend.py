@@ -162,5 +162,5 @@ def test_worker_options_become_its_settings(monkeypatch: pytest.MonkeyPatch) -> 
     settings = worker_settings(args)
     assert settings.db_url == "postgresql+psycopg://u@db/pkg"
     assert settings.job_timeout_s == 600.0 and settings.queue.lease_s == 120.0
-    with pytest.raises(ValueError, match="more than 0"):
+    with pytest.raises(ValueError, match="expected 1 to 10000"):
         _parse("worker", "--concurrency", "0")

@@ -58,8 +58,8 @@ def test_watch_options_become_the_config() -> None:
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["watch", "--feeds", "pypi,rubygems"], "unknown feed 'rubygems' .choose from pypi,npm"),
-    (["watch", "--workers", "0"], "must be more than 0: '0'"),
-    (["watch", "--job-timeout", "soon"], "not a number: 'soon'"),
+    (["watch", "--workers", "0"], "expected 1 to 10000, not '0'"),
+    (["watch", "--job-timeout", "soon"], "not a number of seconds: 'soon'"),
 ])
 def test_bad_watch_options_are_usage_errors(argv: list[str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
