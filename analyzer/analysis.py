@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from analyzer.atomic import OutputError, copy_atomic
 from analyzer.detect.engine import assess
 from analyzer.detect.rules import RuleSet, default_rules
 from analyzer.detect.static import scan_package
@@ -74,14 +75,16 @@ class Analyzer:
                 f"{printable(package.ref.version)} ({printable(package.ref.filename)}) in gVisor"
             )
             run = self.sandbox.run(package, RUN_PHASES)
+            kept: tuple[str, ...] = ()
             try:
                 trace = parse_trace_dir(run.trace_dir)
                 if self.keep_dir is not None:
-                    _keep_trace(run, self.keep_dir)
+                    kept = _keep_trace(run, self.keep_dir)
             finally:
                 shutil.rmtree(run.trace_dir, ignore_errors=True)
             result = _result(package, run, trace, signals, started_at,
                              time.monotonic() - clock)
+            result = replace(result, notes=result.notes + kept)
             result = replace(result, typosquat=check_name(package.ref.name, package.ref.ecosystem))
             return assess(result, self.rules)
         finally:
@@ -95,12 +98,17 @@ def _describe(target: Target) -> str:
     return f"{ecosystem}:{target.name}" + (f" {target.version}" if target.version else "")
 
 
-def _keep_trace(run: SandboxRun, keep_dir: Path) -> None:
-    """Copy the raw gVisor logs next to the result, for a reviewer or a re-parse."""
-    destination = keep_dir / "trace"
-    destination.mkdir(parents=True, exist_ok=True)
-    for log in sorted(run.trace_dir.glob("*.boot.txt")):
-        shutil.copyfile(log, destination / log.name)
+def _keep_trace(run: SandboxRun, keep_dir: Path) -> tuple[str, ...]:
+    """Copy the raw gVisor logs next to the result, for a reviewer or a re-parse.
+
+    A copy that fails (a full disk) is a note, not the end of the analysis: the result
+    still reaches the person, and says what is missing."""
+    try:
+        for log in sorted(run.trace_dir.glob("*.boot.txt")):
+            copy_atomic(log, keep_dir / "trace" / log.name)
+    except OutputError as exc:
+        return (f"the raw trace was not kept: {exc.diagnostics()}",)
+    return ()
 
 
 def _merge(trace: PhaseTrace, simulated: NetworkActivity | None) -> PhaseTrace:

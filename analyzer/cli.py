@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _analyze(args: argparse.Namespace) -> int:
     from analyzer.analysis import Analyzer
+    from analyzer.atomic import write_atomic
     from analyzer.detect.rules import RULES_DIR, load_rules
     from analyzer.fetch.target import parse_target
     from analyzer.models import Phase, Verdict
@@ -128,18 +129,19 @@ def _analyze(args: argparse.Namespace) -> int:
     )
     result = runner.analyze(target)
     document = result_to_dict(result)
+    # The result reaches stdout first: a file that cannot be written (a full disk) then
+    # costs only that file, and is reported in one line with exit status 2.
+    if args.json:
+        print(json.dumps(document, indent=2), flush=True)
+    else:
+        print(render_summary(result), flush=True)
     if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "result.json").write_text(json.dumps(document, indent=2) + "\n")
+        write_atomic(args.out / "result.json", json.dumps(document, indent=2) + "\n")
     if args.html is not None:
         write_report(document, args.html)
     if args.osv_dir is not None and result.verdict is Verdict.MALICIOUS:
         record = write_osv(result, args.osv_dir)
         _err(f"pkgsandbox: OSV record written to {record}")
-    if args.json:
-        print(json.dumps(document, indent=2))
-    else:
-        print(render_summary(result))
     flagged = {"malicious": {Verdict.MALICIOUS},
                "suspicious": {Verdict.MALICIOUS, Verdict.SUSPICIOUS}}.get(args.fail_on or "", set())
     return EXIT_FLAGGED if result.verdict in flagged else EXIT_OK

@@ -11,8 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from analyzer.atomic import write_atomic
 from analyzer.errors import Error
 from analyzer.report import html_view
 from analyzer.report.html_view import IndexRow
@@ -160,16 +159,7 @@ def write_report(document: dict[str, Any], path: Path) -> None:
 
 def write_text(path: Path, text: str) -> None:
     """Replace `path` whole, so a reader never sees half a page."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".html-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text)
 
 
 def _page(meta_csp: bool) -> dict[str, Any]:

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 import urllib.parse
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -22,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import analyzer
+from analyzer.atomic import write_atomic
 from analyzer.models import AnalysisResult, Ecosystem, Finding, PackageRef, Phase, Verdict
 
 OSV_SCHEMA_VERSION = "1.7.4"
@@ -110,17 +109,8 @@ def write_osv(result: AnalysisResult, directory: Path, id_prefix: str = DEFAULT_
               modified: datetime | None = None) -> Path:
     """Write `<id>.json` into `directory` (made if missing), replacing an older copy whole."""
     record = osv_record(result, id_prefix, modified)
-    directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{record['id']}.json"
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".osv-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(record, out, indent=2)
-            out.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(record, indent=2) + "\n")
     return path
 
 

@@ -179,3 +179,31 @@ def test_a_module_whose_name_is_no_identifier_is_imported_and_called(
     assert posts and posts[0]["host"] == "sync-collector.example"
     assert any(leak["channel"] == "http" for leak in execute["leaks"])
     assert result["verdict"] == "malicious"
+
+
+def test_a_full_disk_for_out_still_prints_the_result(
+    package_factory: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+
+    full = tmp_path / "full"
+    full.mkdir()
+    if os.geteuid() != 0 or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(full)],
+            capture_output=True, check=False).returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        (full / "filler").write_bytes(b"f" * 60 * 1024)  # what is left holds no result
+        code = main(["analyze", str(package_factory("pypi-small")), "--json",
+                     "--out", str(full / "kept")])
+        captured = capsys.readouterr()
+        leftovers = sorted(str(p.relative_to(full)) for p in full.rglob("*") if p.is_file())
+    finally:
+        subprocess.run(["umount", str(full)], check=False)
+    assert code == 2
+    assert json.loads(captured.out)["verdict"] in ("benign", "suspicious", "malicious")
+    assert captured.err.strip().splitlines()[-1].startswith(
+        f"pkgsandbox: error: cannot write {full / 'kept'}")
+    assert "Traceback" not in captured.err
+    assert leftovers == ["filler"]
