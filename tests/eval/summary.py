@@ -142,9 +142,9 @@ def summarise(scored: list[Scored], elapsed: float) -> dict[str, Any]:
 
 
 # Targets `--check` does not fail on yet: the shared real-malware set grew from 45 to 205
-# samples, and reaching its target is the open coverage work. They are still measured
-# and printed beside their targets, marked NOT MET when missed.
-UNGATED = frozenset({"recall on real malware", "F1 of the malicious verdict"})
+# samples (191/205 = 93.2% when it did), and reaching its target is the open coverage
+# work. It is still measured and printed beside its target, marked NOT MET when missed.
+UNGATED = frozenset({"recall on real malware"})
 
 
 def _targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
