@@ -27,8 +27,9 @@ def image_tag() -> str:
     digest = hashlib.sha256()
     for path in sorted(IMAGES_DIR.rglob("*")):
         relative = path.relative_to(IMAGES_DIR)
-        if path.is_file() and relative.parts[0] not in NOT_IN_IMAGES \
-                and "__pycache__" not in relative.parts:
+        # Tool caches (.mypy_cache, .ruff_cache, __pycache__) are not what the images hold.
+        if path.is_file() and relative.parts[0] not in NOT_IN_IMAGES and not any(
+                part.startswith(".") or part == "__pycache__" for part in relative.parts):
             digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
 
