@@ -8,8 +8,10 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
+from analyzer.detect.typosquat_cache import cached
 from analyzer.detect.typosquat_fuzzy import FuzzyIndex, distance
 from analyzer.detect.typosquat_lists import (
+    FILENAMES,
     SHIPPED_DIR,
     PopularListError,
     copy_popular_lists,
@@ -225,8 +227,11 @@ def _first_wins(pairs: Iterable[tuple[_Key, int]]) -> dict[_Key, int]:
 
 @functools.cache
 def checker_for(ecosystem: Ecosystem) -> TyposquatChecker:
-    """The checker for the shipped popularity list, built once per process."""
-    return TyposquatChecker(load_popular(ecosystem), ecosystem)
+    """The checker for the shipped popularity list, built once per process, and once per
+    list and user across processes (the per-user cache)."""
+    return cached(f"typosquat-{ecosystem.value}", SHIPPED_DIR / FILENAMES[ecosystem],
+                  lambda: TyposquatChecker(load_popular(ecosystem), ecosystem),
+                  TyposquatChecker)
 
 
 def refresh_popular_lists(source_dir: Path, dest_dir: Path = SHIPPED_DIR) -> dict[Ecosystem, int]:
