@@ -46,7 +46,7 @@ lint: venv
 	@command -v shellcheck >/dev/null || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; }
 	shellcheck -x $(SHELL_SCRIPTS)
-	$(VENV)/bin/ruff check analyzer tests
+	$(VENV)/bin/ruff check analyzer tests sandbox_images/driver
 	$(VENV)/bin/mypy analyzer
 
 bench: setup

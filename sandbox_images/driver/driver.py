@@ -1,4 +1,4 @@
-"""In-sandbox driver: prepares the machine, runs the phases as the package's user, reports on stdout.
+"""In-sandbox driver: prepares the machine, runs the phases as the package's user, reports.
 
 Stdlib only, and small: every import it makes is noise in the trace. It runs as root
 (the container's PID 1), reads /in/spec/spec.json (root-only: it holds the run's CA key
@@ -8,6 +8,7 @@ starting that state's processes. Its own stdout carries one result line; the pac
 output goes to pipes the driver reads, never to the driver's stdout.
 """
 
+import contextlib
 import json
 import os
 import pwd
@@ -30,10 +31,9 @@ NETWORK_LOG_LIMIT = 8 * 2**20
 
 
 def marker(state):
-    try:
+    # Expected to fail: the path does not exist, and the failed open is the marker.
+    with contextlib.suppress(OSError):
         open(os.path.join(MARKER_DIR, state)).close()
-    except OSError:
-        pass  # expected: the path does not exist, the failed open is the marker
 
 
 def user_env(user, bait_env):
@@ -90,10 +90,8 @@ def run_as_user(user, env, argv, cwd, timeout):
 
 
 def kill_group(pgid):
-    try:
+    with contextlib.suppress(OSError):
         os.killpg(pgid, signal.SIGKILL)
-    except OSError:
-        pass
 
 
 def chown_tree(path, user):

@@ -3,6 +3,7 @@
 Runs in the root driver before any package code. Stdlib only.
 """
 
+import contextlib
 import ctypes
 import json
 import os
@@ -65,14 +66,12 @@ def hide_container(notes):
     """Remove what gives a container away: /.dockerenv, container ids in PID 1's cgroup,
     an uptime of a few seconds. (Other processes' /proc/self/cgroup still name the
     container id, without the word "docker"; gVisor offers no way to change it.)"""
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.remove("/.dockerenv")
-    except FileNotFoundError:
-        pass
     os.makedirs(FAKE_DIR, mode=0o755, exist_ok=True)
     fakes = {
         "/proc/1/cgroup": "0::/init.scope\n",
-        "/proc/uptime": "%.2f %.2f\n" % (86400 * 3 + 7211.4, (86400 * 3 + 7211.4) * 1.7),
+        "/proc/uptime": f"{86400 * 3 + 7211.4:.2f} {(86400 * 3 + 7211.4) * 1.7:.2f}\n",
     }
     for target, content in fakes.items():
         source = os.path.join(FAKE_DIR, os.path.basename(target))
@@ -233,7 +232,7 @@ def knock_on_listeners(uid, notes):
                     conn.settimeout(max(0.05, deadline - time.time()))
                     try:
                         chunk = conn.recv(4096)
-                    except socket.timeout:
+                    except TimeoutError:
                         break
                     if not chunk:
                         break

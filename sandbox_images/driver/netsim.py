@@ -55,7 +55,7 @@ class Recorder:
     """Appends events as JSON lines, bounded in size, safe across handler threads."""
 
     def __init__(self, path):
-        self._file = open(path, "a", buffering=1)
+        self._file = open(path, "a", buffering=1)  # noqa: SIM115 (open for the server's life)
         self._lock = threading.Lock()
         self._written = 0
 
@@ -94,7 +94,7 @@ class Certificates:
             return self._contexts[name]
 
     def _make_context(self, name):
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = datetime.datetime.now(datetime.UTC)
         cert = (
             x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name[:64])]))
@@ -264,7 +264,9 @@ class TcpHandler(socketserver.BaseRequestHandler):
 
 
 def websocket_accept(key):
-    return base64.b64encode(hashlib.sha1(key.encode("latin-1") + WEBSOCKET_GUID).digest())
+    # RFC 6455 fixes SHA-1 here: a handshake check, not a security use.
+    digest = hashlib.sha1(key.encode("latin-1") + WEBSOCKET_GUID, usedforsecurity=False)
+    return base64.b64encode(digest.digest())
 
 
 def websocket_payloads(data):
@@ -356,7 +358,8 @@ def main():
     servers = [ThreadingUdp(("127.0.0.1", 53), DnsUdpHandler),
                ThreadingTcp(("127.0.0.1", 53), DnsTcpHandler)]
     for port in TCP_PORTS:
-        servers.append(ThreadingTcp(("0.0.0.0", port), TcpHandler))
+        # Every address of the sandbox's loopback-only machine: nothing else can reach it.
+        servers.append(ThreadingTcp(("0.0.0.0", port), TcpHandler))  # noqa: S104
     # Bound; now drop root before reading anything a package could influence.
     user = pwd.getpwnam(args.user)
     workdir = os.path.dirname(args.log)
