@@ -35,12 +35,12 @@ from analyzer.models import (
 from analyzer.sandbox.docker_runner import DockerSandbox, SandboxRun
 from analyzer.sandbox.resources import resources_between
 from analyzer.terminal import printable
-from analyzer.trace.condense import collect_iocs, condense
+from analyzer.trace.condense import bound_notes, collect_iocs, condense
 from analyzer.trace.leaks import find_leaks
 from analyzer.trace.network_log import PhaseWindow, network_by_phase
 from analyzer.trace.parse import ParsedTrace, parse_trace_dir
 
-RUN_PHASES = (Phase.INSTALL, Phase.IMPORT, Phase.EXECUTE)
+RUN_PHASES = (Phase.INSTALL, Phase.IMPORT, Phase.EXECUTE, Phase.PERSONA)
 
 Progress = Callable[[str], None]
 
@@ -133,13 +133,16 @@ def _result(package: FetchedPackage, run: SandboxRun, trace: ParsedTrace,
                if p.status is not PhaseStatus.SKIPPED]
     simulated = network_by_phase(run.network_events, windows)
     phases = []
+    notes = list(run.notes)
     for phase in Phase:
         driver = by_phase.get(phase)
         if driver is None or driver.status is PhaseStatus.SKIPPED:
             phases.append(PhaseResult(phase, PhaseStatus.SKIPPED, 0.0, None, PhaseTrace(),
                                       Resources(None, None)))
             continue
-        phase_trace = condense(_merge(trace.phases.get(phase, PhaseTrace()), simulated.get(phase)))
+        traced = _merge(trace.phases.get(phase, PhaseTrace()), simulated.get(phase))
+        notes += bound_notes(phase.value, traced)
+        phase_trace = condense(traced)
         phase_trace = replace(phase_trace, leaks=find_leaks(phase_trace, run.bait.canaries))
         phases.append(PhaseResult(
             phase=phase,
@@ -149,6 +152,7 @@ def _result(package: FetchedPackage, run: SandboxRun, trace: ParsedTrace,
             trace=phase_trace,
             resources=resources_between(run.samples, driver.started, driver.ended),
             output_tail=driver.output_tail,
+            forced=driver.forced,
         ))
     return AnalysisResult(
         package=package.ref,
@@ -160,5 +164,5 @@ def _result(package: FetchedPackage, run: SandboxRun, trace: ParsedTrace,
         iocs=collect_iocs(tuple(p.trace for p in phases)),
         static_signals=signals,
         metadata=dict(package.metadata),
-        notes=run.notes,
+        notes=tuple(notes),
     )

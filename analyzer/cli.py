@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="seconds the import phase may take (default 60)")
     analyze.add_argument("--execute-timeout", type=positive_seconds, default=60.0, metavar="S",
                          help="seconds the execute phase may take (default 60)")
+    analyze.add_argument("--persona-timeout", type=positive_seconds, default=60.0, metavar="S",
+                         help="seconds the Windows persona pass (install scripts and imports "
+                              "once more, as if on Windows) may take (default 60)")
     analyze.add_argument("--memory", type=memory_mb, default=2048, metavar="MB",
                          help="sandbox memory limit, which also bounds what it can write "
                               "(default 2048)")
@@ -109,16 +112,16 @@ def _analyze(args: argparse.Namespace) -> int:
     from analyzer.fetch.target import parse_target
     from analyzer.models import Phase, Verdict
     from analyzer.report.html import write_report
-    from analyzer.report.json_result import result_to_dict
     from analyzer.report.osv import write_osv
     from analyzer.report.summary import render_summary
+    from analyzer.result_codec import result_to_dict
     from analyzer.sandbox.docker_runner import DockerSandbox, SandboxLimits
     from analyzer.terminal import printable
 
     target = parse_target(args.target)
     limits = replace(SandboxLimits(), memory_mb=args.memory, timeouts_s=(
         (Phase.INSTALL, args.install_timeout), (Phase.IMPORT, args.import_timeout),
-        (Phase.EXECUTE, args.execute_timeout)))
+        (Phase.EXECUTE, args.execute_timeout), (Phase.PERSONA, args.persona_timeout)))
     rules = load_rules([RULES_DIR, *args.rules])  # a bad rule fails before any work
     runner = Analyzer(
         rules=rules,

@@ -25,6 +25,7 @@ class Phase(enum.StrEnum):
     INSTALL = "install"
     IMPORT = "import"
     EXECUTE = "execute"
+    PERSONA = "persona"  # install scripts and imports once more, as if on Windows
 
 
 class PhaseStatus(enum.StrEnum):
@@ -224,6 +225,9 @@ class PhaseResult:
     trace: PhaseTrace
     resources: Resources
     output_tail: str = ""  # last lines of the phase's stdout+stderr, for a reviewer
+    # What was forced for the package's code to run: stand-ins handed out for missing
+    # modules and Windows-only names, an install without dependencies, the persona.
+    forced: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -95,8 +95,10 @@ EOF
     chmod 755 "$WRAPPER.tmp"
     mv "$WRAPPER.tmp" "$WRAPPER"
     # --network=none: loopback only (gVisor's own network setup also fails on this
-    # kernel). --overlay2=all:memory: every write stays in sandbox memory, so the memory
-    # limit bounds disk use and nothing reaches the host's disk. --strace-syscalls keeps
+    # kernel). --overlay2=root:memory: every write to the root filesystem stays in sandbox
+    # memory, so the memory limit bounds disk use; the one writable bind mount, /out
+    # (root-only inside, the simulator's log bounded), reaches the host's disk as it is
+    # written, so a sandbox that dies still leaves its evidence. --strace-syscalls keeps
     # the log to what the trace parser reads (full tracing is ~20% slower and 5x larger).
     local syscalls=open,openat,creat,execve,execveat,clone,clone3,fork,vfork,connect,bind,listen,socket,sendto,sendmsg,sendmmsg,unlink,unlinkat,rename,renameat,renameat2,chmod,fchmod,fchmodat,mkdir,mkdirat,symlink,symlinkat,link,linkat,exit_group
     cat >"$STATE_DIR/daemon.json.tmp" <<EOF
@@ -104,7 +106,7 @@ EOF
   "runtimes": {
     "pkgsandbox-runsc": {
       "path": "$WRAPPER",
-      "runtimeArgs": ["--platform=systrap", "--network=none", "--overlay2=all:memory", "--strace",
+      "runtimeArgs": ["--platform=systrap", "--network=none", "--overlay2=root:memory", "--strace",
                       "--strace-syscalls=$syscalls", "--strace-log-size=1024"]
     }
   },

@@ -33,7 +33,7 @@ import yaml
 from analyzer.detect.rule_cases import Case, parse_cases
 from analyzer.detect.rule_match import Clause, parse_clause
 from analyzer.detect.rule_patterns import Problems
-from analyzer.detect.scoring import ScoringConfig
+from analyzer.detect.scoring import ScoringConfig, scored_phases
 from analyzer.errors import RuleError
 from analyzer.models import Ecosystem, Phase, Severity
 
@@ -78,7 +78,7 @@ class Rule:
     @property
     def max_findings(self) -> int:
         """A trace rule fires at most once a phase; a static or metadata rule once."""
-        return len(self.phases) if self.match.bound else 1
+        return scored_phases(self.phases) if self.match.bound else 1
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ The arithmetic, in full:
 
 where `w_r` is the rule's weight, `n_r` how many findings it made (one per phase at
 most; a static or metadata rule makes one) and `d` the `repeat_decay`: the same
-behaviour seen again in a later phase adds less each time.
+behaviour seen again in a later phase adds less each time. The Windows persona pass
+repeats the install scripts and imports under another platform, so a rule that fired
+there and at import counts once.
 
     score = sum of the contributions of rules without a group
           + for each group g: min(cap_g, sum of the contributions of g's rules)
@@ -33,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from analyzer.detect.rule_patterns import Problems
-from analyzer.models import Finding, Verdict
+from analyzer.models import Finding, Phase, Verdict
 
 SCORING_KEYS = ("thresholds", "repeat_decay", "groups")
 
@@ -119,10 +121,20 @@ class Score:
     verdict: Verdict
 
 
+def scored_phase(phase: Phase | None) -> Phase | None:
+    """The phase a finding counts for: the persona's repeat of an import is the import."""
+    return Phase.IMPORT if phase is Phase.PERSONA else phase
+
+
+def scored_phases(phases: Iterable[Phase]) -> int:
+    """How many findings of a rule that may fire in `phases` can count."""
+    return len({scored_phase(p) for p in phases})
+
+
 def score(findings: Iterable[Finding], rules: Mapping[str, Weighted], config: ScoringConfig,
           failed: bool = False) -> Score:
     """The score and verdict of `findings` (`failed`: the analysis did not complete)."""
-    times = Counter(f.rule for f in findings)
+    times = Counter(rule for rule, _ in {(f.rule, scored_phase(f.phase)) for f in findings})
     loose = 0.0
     grouped: defaultdict[str, float] = defaultdict(float)
     for rule, n in times.items():

@@ -5,6 +5,8 @@ evidence (`StaticSignal`); weights and verdicts belong to the rule engine. Where
 file sits decides how it is read (see `file_role` and `FileRole`): documentation,
 metadata and repository tooling get only the executable-header check, tests skip URLs
 and the weak kinds, and every signal carries its file's role so rules can discount tests.
+Python files are read as Python reads them (look-alike letters folded to ASCII), and
+every check sees what the package's metadata says about itself (`PackageIdentity`).
 Each file is read up to MAX_FILE_BYTES and the package up to MAX_TOTAL_BYTES; a
 `scan-truncated` signal says where that cut anything.
 """
@@ -25,7 +27,12 @@ from analyzer.detect.static_behaviour import (
 )
 from analyzer.detect.static_binary import check_binary
 from analyzer.detect.static_blobs import check_blobs, check_entropy, check_layout
+from analyzer.detect.static_clipboard import check_clipboard
+from analyzer.detect.static_dns import check_dns_beacon
+from analyzer.detect.static_dropper import check_dropper
 from analyzer.detect.static_exec import check_exec, check_obfuscation
+from analyzer.detect.static_identity import package_identity
+from analyzer.detect.static_literals import check_literals
 from analyzer.detect.static_network import check_network
 from analyzer.detect.static_npm import NpmManifest, check_manifest, install_targets, parse_manifest
 from analyzer.detect.static_python import check_pth, check_setup_py
@@ -42,6 +49,7 @@ from analyzer.detect.static_types import (
     SignalKind,
     StaticSignal,
 )
+from analyzer.detect.static_unicode import fold_lookalikes
 from analyzer.detect.static_wiper import check_wiper
 from analyzer.models import Ecosystem
 
@@ -57,10 +65,13 @@ CONTENT_CHECKS: tuple[Check, ...] = (
     check_shells,
     check_powershell,
     check_download_exec,
+    check_dropper,
     check_persistence,
     check_wiper,
     check_secrets,
     check_env_exfil,
+    check_clipboard,
+    check_dns_beacon,
 )
 # What else runs on code files (blobs are decoded and their text rescanned).
 CODE_CHECKS: tuple[Check, ...] = (check_entropy, check_layout, check_recon_exfil)
@@ -72,7 +83,9 @@ MANIFEST_CHECKS: tuple[Check, ...] = (
     check_shells,
     check_powershell,
     check_download_exec,
+    check_dropper,
     check_wiper,
+    check_dns_beacon,
 )
 
 _HEADER_BYTES = 4096
@@ -139,7 +152,9 @@ def _run(checks: Iterable[Check], src: SourceFile) -> Iterator[StaticSignal]:
 
 
 def _rescan(src: SourceFile) -> Iterator[StaticSignal]:
-    yield from _run(CONTENT_CHECKS, src)
+    """Text decoded out of a file, scanned like source (decoded literals in it too: each
+    layer is shorter than the one it came from, so this ends)."""
+    yield from _run((*CONTENT_CHECKS, partial(check_literals, rescan=_rescan)), src)
 
 
 def _scan_text(
@@ -160,7 +175,12 @@ def _scan_text(
         checks.append(check_setup_py)
     if src.role is FileRole.INSTALL and src.path.endswith(".pth"):
         checks.append(check_pth)
-    checks += [*CONTENT_CHECKS, partial(check_blobs, rescan=_rescan), *CODE_CHECKS]
+    checks += [
+        *CONTENT_CHECKS,
+        partial(check_blobs, rescan=_rescan),
+        partial(check_literals, rescan=_rescan),
+        *CODE_CHECKS,
+    ]
     yield from _run(checks, src)
 
 
@@ -169,6 +189,7 @@ def scan_package(
 ) -> tuple[StaticSignal, ...]:
     """Every static signal in a package's files, sorted by path and line."""
     members = _load(files)
+    identity = package_identity((m.path, m.data) for m in members if not m.header_only)
     manifest = _manifest(members, ecosystem)
     install = _install_paths(members, ecosystem, manifest)
     paths = {m.path for m in members}
@@ -183,10 +204,16 @@ def scan_package(
         if text is None:
             binaries.append((member, role))
             continue
-        src = SourceFile(member.path, role, lang, text)
+        spelt_at = None
+        if lang is Lang.PYTHON and role not in (FileRole.DOCS, FileRole.METADATA):
+            text, spelt_at = fold_lookalikes(text)  # as Python reads it
+        src = SourceFile(member.path, role, lang, text, package=identity)
         if role in (FileRole.CODE, FileRole.INSTALL):
             code_texts[member.path] = text
         signals.extend(_scan_text(src, manifest, paths))
+        if spelt_at is not None:
+            detail = "identifiers spelt in look-alike Unicode letters, which Python reads as ASCII"
+            signals.append(src.signal(SignalKind.OBFUSCATION, spelt_at, detail))
         if member.size >= MAX_FILE_BYTES:
             # Callers may pass files already cut at MAX_FILE_BYTES: then the size is unknown.
             size = f"of {member.size} " if member.size > len(member.data) else "(or more) "

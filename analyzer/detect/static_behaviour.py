@@ -46,10 +46,8 @@ def check_powershell(src: SourceFile) -> Iterator[StaticSignal]:
         yield src.signal(SignalKind.POWERSHELL_ENCODED, m.start(), detail)
         # Longer runs are decoded and rescanned by the blob check already.
         if command and len(m.group(1)) < BLOB_MIN_CHARS:
-            inner = SourceFile(
-                src.path, src.role, Lang.POWERSHELL, command,
-                origin=(src.line_of(m.start()), "in the decoded PowerShell command"),
-            )  # fmt: skip
+            origin = (src.line_of(m.start()), "in the decoded PowerShell command")
+            inner = src.decoded(Lang.POWERSHELL, command, origin)
             yield from check_powershell(inner)
             yield from check_network(inner)
             yield from check_download_exec(inner)

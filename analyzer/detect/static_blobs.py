@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from analyzer.detect.static_binary import executable_format
+from analyzer.detect.static_literals import with_destinations
 from analyzer.detect.static_text import (
     Lang,
     SourceFile,
@@ -35,6 +36,8 @@ _MAX_BLOBS = 20
 # Longer runs are decoded only this far: enough to classify them and rescan the start.
 _MAX_RUN = 1024 * 1024
 _LONG_LINE = 1000
+# Decoded text longer than this that is not code is a document, not a hidden address.
+_MAX_DESTINATION_TEXT = 4096
 # Code, then 100+ blanks, then more code on the same line.
 _HIDING_BLANKS = re.compile(r"\S([ \t]{100,})(?=\S)")
 
@@ -127,8 +130,11 @@ def _classify(
     else:  # a blob inside a decoded blob: keep pointing at the outer one
         line, outer = src.origin
         origin = (line, f"in the {encoding} string {outer.replace('in the', 'inside the', 1)}")
-    inner = SourceFile(src.path, src.role, inner_lang, text, origin=origin)
-    yield from rescan(inner)
+    inner = src.decoded(inner_lang, text, origin)
+    if language is not None or len(text) <= _MAX_DESTINATION_TEXT:
+        yield from with_destinations(src, offset, where, rescan(inner))
+    else:  # a long document: the links in it are not where the package connects
+        yield from rescan(inner)
     if depth > 0:
         yield from check_blobs(inner, rescan, depth - 1)
 

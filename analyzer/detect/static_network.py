@@ -106,6 +106,18 @@ def _public_ip(host: str) -> str | None:
     return host if address.is_global else None
 
 
+def destination_kind(url: str) -> SignalKind | None:
+    """What kind of suspicious place a URL points to (paste site, tunnel, raw public IP,
+    webhook host...), or None for an ordinary host."""
+    host = re.sub(r"(?i)^[a-z]+://", "", url).split("/", 1)[0].split("@")[-1]
+    if _public_ip(host) is not None:
+        return SignalKind.RAW_IP_URL
+    name = host.split(":", 1)[0]
+    if _DISCORD_ATTACHMENT.pattern.search(url):
+        return SignalKind.PASTE_SITE
+    return _kind_of_host(name) or (SignalKind.PASTE_SITE if _generic_paste(name) else None)
+
+
 def check_network(src: SourceFile) -> Iterator[StaticSignal]:
     """Suspicious destinations in code, configs and requirement files. Comments and tests
     are skipped: URLs there are examples and fixtures, not destinations."""

@@ -11,9 +11,15 @@ import math
 import re
 import zlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-from analyzer.detect.static_types import EXCERPT_CHARS, FileRole, SignalKind, StaticSignal
+from analyzer.detect.static_types import (
+    EXCERPT_CHARS,
+    FileRole,
+    PackageIdentity,
+    SignalKind,
+    StaticSignal,
+)
 
 MAX_DECODED_BYTES = 1024 * 1024
 
@@ -56,6 +62,9 @@ _INVISIBLE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
 )
 _WS_RUN = re.compile(r"[ \t]{12,}")
+_PY_DEF = re.compile(r"(?m)^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\([^\n]*")
+_JS_FUNCTION = re.compile(r"\bfunction\s+([A-Za-z_$][\w$]*)\s*\(")
+_FUNCTION_CHARS = 3000
 _ASSIGN = re.compile(
     r"(?:^|[;\n{])[ \t]*(?:const\s+|let\s+|var\s+)?([A-Za-z_$][\w$]*)[ \t]*=(?!=)([^;\n]{0,2000})"
 )
@@ -88,11 +97,13 @@ def entropy(text: str | bytes) -> float:
     return -sum(c / total * math.log2(c / total) for c in counts.values())
 
 
-def balanced(text: str, open_index: int, limit: int = 4000) -> str:
-    """The text inside the brackets that open at `open_index` (not string-aware)."""
+def balanced(text: str, open_index: int, limit: int = 4000, strings: bool = False) -> str:
+    """The text inside the brackets that open at `open_index`. With `strings`, brackets
+    inside quoted strings ('', "", ``, and Python's triple quotes) do not count."""
     depth = 0
     end = min(len(text), open_index + limit)
-    for i in range(open_index, end):
+    i = open_index
+    while i < end:
         ch = text[i]
         if ch in "([{":
             depth += 1
@@ -100,19 +111,78 @@ def balanced(text: str, open_index: int, limit: int = 4000) -> str:
             depth -= 1
             if depth == 0:
                 return text[open_index + 1 : i]
+        elif strings and ch in "'\"`":
+            i = _string_end(text, i, end)
+            continue
+        i += 1
     return text[open_index + 1 : end]
+
+
+def first_argument(arguments: str) -> str:
+    """The first of comma-separated call arguments (brackets and strings respected)."""
+    depth, i = 0, 0
+    while i < len(arguments):
+        ch = arguments[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch in "'\"`":
+            i = _string_end(arguments, i, len(arguments))
+            continue
+        elif ch == "," and depth == 0:
+            return arguments[:i]
+        i += 1
+    return arguments
+
+
+def _string_end(text: str, start: int, end: int) -> int:
+    """The index just past the string literal that opens at `start` (or `end`)."""
+    quote = text[start : start + 3]
+    if quote in ("'''", '"""'):
+        close = text.find(quote, start + 3, end)
+        return end if close == -1 else close + 3
+    i = start + 1
+    while i < end:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == text[start]:
+            return i + 1
+        if ch == "\n" and text[start] != "`":
+            return i + 1  # an unterminated quote: an apostrophe in a comment, say
+        i += 1
+    return end
+
+
+_LITERAL = re.compile(
+    r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"", re.S
+)
+
+
+def without_strings(code: str) -> str:
+    """`code` with the contents of its string literals blanked (quotes kept): what is left
+    is the code that would run, not the text it handles."""
+    return _LITERAL.sub(lambda m: m.group()[0] * 2, code)
 
 
 @dataclass
 class SourceFile:
     """A text file being scanned. `origin` marks text decoded out of a blob: its signals
-    point at the blob's line and say what was decoded."""
+    point at the blob's line and say what was decoded. `package` is what the package's
+    metadata says about itself."""
 
     path: str
     role: FileRole
     lang: Lang
     text: str
     origin: tuple[int, str] | None = None
+    package: PackageIdentity = field(default_factory=PackageIdentity)
+
+    def decoded(self, lang: Lang, text: str, origin: tuple[int, str]) -> SourceFile:
+        """Text decoded out of this file, scanned as a file of its own that reports here."""
+        return replace(self, lang=lang, text=text, origin=origin)
 
     @functools.cached_property
     def lower(self) -> str:
@@ -135,6 +205,28 @@ class SourceFile:
         found: dict[str, list[str]] = {}
         for m in _ASSIGN.finditer(self.text):
             found.setdefault(m.group(1), []).append(m.group(2))
+        return found
+
+    @functools.cached_property
+    def functions(self) -> dict[str, str]:
+        """name -> the start of the body of `def name(` (Python) or `function name(` (JS):
+        what a call of a small helper such as `d(x)` hands back."""
+        found: dict[str, str] = {}
+        if self.lang is Lang.PYTHON and "def " in self.text:
+            for m in _PY_DEF.finditer(self.text):
+                indent = len(m.group(1).expandtabs())
+                body = []
+                for line in self.text[m.end() : m.end() + _FUNCTION_CHARS].split("\n")[1:]:
+                    stripped = line.strip()
+                    if stripped and len(line) - len(line.lstrip()) <= indent:
+                        break
+                    body.append(line)
+                found.setdefault(m.group(2), "\n".join(body))
+        elif self.lang is Lang.JS and "function" in self.text:
+            for m in _JS_FUNCTION.finditer(self.text):
+                brace = self.text.find("{", m.end(), m.end() + 300)
+                if brace != -1:
+                    found.setdefault(m.group(1), balanced(self.text, brace, _FUNCTION_CHARS))
         return found
 
     def has(self, *hints: str) -> bool:

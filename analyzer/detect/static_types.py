@@ -36,6 +36,7 @@ class SignalKind(enum.StrEnum):
     OBFUSCATOR_TOOL = "obfuscator-tool"
     WHITESPACE_HIDDEN_CODE = "whitespace-hidden-code"
     ENCODED_PAYLOAD = "encoded-payload"
+    ENCODED_DESTINATION = "encoded-destination"
     ENCODED_BLOB = "encoded-blob"
     HIGH_ENTROPY_STRING = "high-entropy-string"
     MINIFIED_CODE = "minified-code"
@@ -45,11 +46,13 @@ class SignalKind(enum.StrEnum):
     OAST_HOST = "oast-host"
     TUNNEL_HOST = "tunnel-host"
     RAW_IP_URL = "raw-ip-url"
+    DNS_BEACON = "dns-beacon"
     # what the code does
     REVERSE_SHELL = "reverse-shell"
     BIND_SHELL = "bind-shell"
     WIPER = "wiper"
     DOWNLOAD_EXEC = "download-exec"
+    DROPPER = "dropper"
     POWERSHELL_ENCODED = "powershell-encoded"
     POWERSHELL_SUSPICIOUS = "powershell-suspicious"
     PERSISTENCE = "persistence"
@@ -57,6 +60,7 @@ class SignalKind(enum.StrEnum):
     CREDENTIAL_FILE_ACCESS = "credential-file-access"
     ENV_EXFIL = "env-exfil"
     RECON_EXFIL = "recon-exfil"
+    CLIPBOARD_HIJACK = "clipboard-hijack"
     # files
     BUNDLED_EXECUTABLE = "bundled-executable"
     NATIVE_BINARY = "native-binary"
@@ -97,6 +101,10 @@ _DESCRIPTIONS: dict[SignalKind, str] = {
     SignalKind.OBFUSCATOR_TOOL: "output of a known obfuscator or packer (pyarmor, _0x names...)",
     SignalKind.WHITESPACE_HIDDEN_CODE: "code pushed off-screen by a long run of whitespace",
     SignalKind.ENCODED_PAYLOAD: "an encoded blob that decodes to program code or an executable",
+    SignalKind.ENCODED_DESTINATION: (
+        "a string that decodes (base64, hex, zlib...) to a webhook, bot API, paste site, "
+        "out-of-band host or raw-IP URL"
+    ),
     SignalKind.ENCODED_BLOB: "a long base64 or hex string in code",
     SignalKind.HIGH_ENTROPY_STRING: "a long string literal that looks random",
     SignalKind.MINIFIED_CODE: "very long code lines (minified or packed)",
@@ -105,10 +113,15 @@ _DESCRIPTIONS: dict[SignalKind, str] = {
     SignalKind.OAST_HOST: "an out-of-band testing host (interactsh, Burp Collaborator...)",
     SignalKind.TUNNEL_HOST: "a tunnelling service host (ngrok, localtunnel...)",
     SignalKind.RAW_IP_URL: "a URL to a public IP address instead of a host name",
+    SignalKind.DNS_BEACON: (
+        "resolves a DNS name that carries the host's identity or the package's name as a "
+        "label of someone else's domain"
+    ),
     SignalKind.REVERSE_SHELL: "a shell wired to a network connection",
     SignalKind.BIND_SHELL: "a shell wired to a socket that listens for connections",
     SignalKind.WIPER: "walks the home folder or / and deletes or overwrites the files in it",
     SignalKind.DOWNLOAD_EXEC: "downloads a file and runs it",
+    SignalKind.DROPPER: "downloads an executable or script to a file and starts it",
     SignalKind.POWERSHELL_ENCODED: "PowerShell started with an encoded command",
     SignalKind.POWERSHELL_SUSPICIOUS: (
         "PowerShell that downloads, evaluates strings or hides its window"
@@ -119,6 +132,9 @@ _DESCRIPTIONS: dict[SignalKind, str] = {
     SignalKind.ENV_EXFIL: "serialises the whole environment, typically to send it away",
     SignalKind.RECON_EXFIL: (
         "install-time or import-time code collects host identity and sends it out"
+    ),
+    SignalKind.CLIPBOARD_HIJACK: (
+        "reads or rewrites the clipboard next to crypto wallet-address patterns or addresses"
     ),
     SignalKind.BUNDLED_EXECUTABLE: "a PE, ELF or Mach-O executable inside the package",
     SignalKind.NATIVE_BINARY: "a native shared library (.so, .pyd, .node, .dll, .dylib)",
@@ -134,6 +150,7 @@ _STRONG = frozenset(
         SignalKind.OBFUSCATION,
         SignalKind.WHITESPACE_HIDDEN_CODE,
         SignalKind.ENCODED_PAYLOAD,
+        SignalKind.ENCODED_DESTINATION,
         SignalKind.EXFIL_WEBHOOK,
         SignalKind.PASTE_SITE,
         SignalKind.OAST_HOST,
@@ -142,6 +159,9 @@ _STRONG = frozenset(
         SignalKind.BIND_SHELL,
         SignalKind.WIPER,
         SignalKind.DOWNLOAD_EXEC,
+        SignalKind.DROPPER,
+        SignalKind.DNS_BEACON,
+        SignalKind.CLIPBOARD_HIJACK,
         SignalKind.POWERSHELL_ENCODED,
         SignalKind.POWERSHELL_SUSPICIOUS,
         SignalKind.PERSISTENCE,
@@ -169,6 +189,18 @@ class FileRole(enum.StrEnum):
     DOCS = "docs"
     METADATA = "metadata"  # PKG-INFO, RECORD, egg-info, licences, source maps
     BINARY = "binary"
+
+
+@dataclass(frozen=True)
+class PackageIdentity:
+    """What a package says it is: its names (normalised: lower case, `-` for `_` and `.`),
+    the code repositories (`host/owner/repo`) and web hosts its metadata names as its own.
+    Checks use it to tell a package's own release downloads and domains from anyone else's.
+    """
+
+    names: frozenset[str] = frozenset()
+    repositories: frozenset[str] = frozenset()
+    hosts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

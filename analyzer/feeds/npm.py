@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from analyzer.feeds.http import HttpClient, Malformed, NotFound
+from analyzer.feeds.http import HttpClient, Malformed, NotFound, TooLarge
 from analyzer.feeds.interface import Batch, Cursor, Feed, KnownVersions, Release, ReleaseFile
 from analyzer.fetch.target import is_npm_name, is_npm_version
 from analyzer.models import Ecosystem
@@ -72,12 +72,26 @@ class NpmFeed(Feed):
                 log.warning("npm: ignoring change of invalid package name %r", change.id[:100])
                 continue
             names.setdefault(change.id)
-        releases: list[Release] = []
-        for name in names:
-            releases.extend(self._new_versions(name, cursor.origin_time, known))
+        releases, skipped = self._releases(names, cursor.origin_time, known)
         position = page.last_seq if page.last_seq is not None else page.changes[-1].seq
-        return Batch(tuple(releases), str(position) if page.changes else cursor.position,
-                     caught_up=len(page.changes) < self.batch_size)
+        return Batch(releases, str(position) if page.changes else cursor.position,
+                     caught_up=len(page.changes) < self.batch_size,
+                     gap=f"packuments too large to read, skipped: {', '.join(skipped)}"[:500]
+                     if skipped else None)
+
+    def _releases(self, names: dict[str, None], origin: float | None,
+                  known: KnownVersions) -> tuple[tuple[Release, ...], list[str]]:
+        """The new versions of each package, and the packages too large to read."""
+        releases: list[Release] = []
+        skipped: list[str] = []
+        for name in names:
+            try:
+                releases.extend(self._new_versions(name, origin, known))
+            except TooLarge as exc:
+                # Skipped, not retried for ever: one huge packument must not stop the feed.
+                log.error("npm: %s; skipped", exc.diagnostics())
+                skipped.append(name)
+        return tuple(releases), skipped
 
     def _new_versions(self, name: str, origin: float | None,
                       known: KnownVersions) -> list[Release]:

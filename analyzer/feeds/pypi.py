@@ -83,8 +83,7 @@ class PypiFeed(Feed):
 
     def _call(self, method: str, *args: Any) -> Any:
         """One XML-RPC call on its own connection, closed whatever happens."""
-        with self.client.xmlrpc(f"{self.base_url}/pypi") as proxy:
-            return getattr(proxy, method)(*args)
+        return self.client.call_xmlrpc(f"{self.base_url}/pypi", method, *args)
 
     def _last_serial(self) -> int:
         def call() -> int:

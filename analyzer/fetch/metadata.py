@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tomllib
 from dataclasses import dataclass, field
@@ -11,6 +12,12 @@ from typing import Any
 
 from analyzer.errors import FetchError
 from analyzer.fetch.archive import ArchiveLimits, read_members
+from analyzer.fetch.requirements_static import (
+    MAX_PREFETCH,
+    MAX_TEXT_BYTES,
+    declared_requirements,
+    prefetch_wanted,
+)
 from analyzer.models import Ecosystem
 
 MAX_METADATA_BYTES = 4 << 20
@@ -37,31 +44,46 @@ class StaticInfo:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
-def _wanted(name: str) -> bool:
+_TOP_FILES = ("PKG-INFO", "pyproject.toml", "package.json", "setup.py", "setup.cfg")
+
+
+def _key(name: str) -> str | None:
+    """Which describing file `name` is ("PKG-INFO", "METADATA", ...), or None."""
     # Only files directly under the single top folder: deeper copies (egg-info, vendored
     # packages, test fixtures) do not describe this package. The one exception is a
     # wheel's .dist-info tarred inside a folder, a shape malware collections hold.
     parts = name.split("/")
     if len(parts) == 3:
-        return parts[1].endswith(".dist-info") and parts[2] == "METADATA"
+        return "nested METADATA" if parts[1].endswith(".dist-info") \
+            and parts[2] == "METADATA" else None
     if len(parts) != 2:
-        return False
+        return None
     top, base = parts
     if top.endswith(".dist-info"):
-        return base == "METADATA"
-    return base in ("PKG-INFO", "pyproject.toml", "package.json", "setup.py")
+        return "METADATA" if base == "METADATA" else None
+    return base if base in _TOP_FILES else None
+
+
+def _wanted(name: str) -> bool:
+    # Requirements files too: most sdists are read in this one pass.
+    return _key(name) is not None or prefetch_wanted(name)
 
 
 def read_static_info(path: Path, limits: ArchiveLimits | None = None) -> StaticInfo:
     """Identify the package in `path`; `FetchError` if it is not a Python or npm package."""
     found: dict[str, tuple[str, bytes]] = {}
+    texts: dict[str, bytes] = {}  # by member name: what declared_requirements reads
+    prefetched = 0
     for name, data in read_members(path, _wanted, MAX_METADATA_BYTES, limits):
-        parts = name.split("/")
-        top, base = parts[0], parts[-1]
-        if len(parts) == 3:
-            key = "nested METADATA"
-        else:
-            key = "METADATA" if top.endswith(".dist-info") else base
+        key = _key(name)
+        if key is None:  # a requirements file
+            prefetched += 1
+            if prefetched <= MAX_PREFETCH:
+                texts[name] = data[:MAX_TEXT_BYTES + 1]
+            continue
+        if key in ("setup.py", "setup.cfg", "pyproject.toml"):
+            texts[name] = data[:MAX_TEXT_BYTES + 1]
+        top = name.split("/")[0]
         if key == "package.json" and top == "package":
             found[key] = (top, data)  # npm's own layout: prefer it to any other top folder
         else:
@@ -70,19 +92,42 @@ def read_static_info(path: Path, limits: ArchiveLimits | None = None) -> StaticI
         return _python(found["METADATA"][1], "wheel", (), path.name)
     build = _build_requires(found["pyproject.toml"][1], path.name) \
         if "pyproject.toml" in found else DEFAULT_BUILD_REQUIRES
+    info: StaticInfo | None = None
     if "PKG-INFO" in found:
-        return _python(found["PKG-INFO"][1], "sdist", build, path.name)
-    if "package.json" in found:
+        info, top = _python(found["PKG-INFO"][1], "sdist", build, path.name), found["PKG-INFO"][0]
+    elif "package.json" in found:
         return _npm(found["package.json"][1], path.name)
     # Source trees without PKG-INFO: pip still tries to build them, so the sandbox
     # should see that try, and the static scan still reads every file.
-    if "nested METADATA" in found:
-        return _python(found["nested METADATA"][1], "sdist", build, path.name)
-    for key in ("pyproject.toml", "setup.py"):
-        if key in found:
-            return _source_tree(found[key][0], found.get("pyproject.toml"), build, path.name)
-    raise FetchError(f"{path.name}: not a Python or npm package (no PKG-INFO, .dist-info/METADATA"
-                     ", setup.py, pyproject.toml or package/package.json)")
+    elif "nested METADATA" in found:
+        top = found["nested METADATA"][0]
+        info = _python(found["nested METADATA"][1], "sdist", build, path.name)
+    else:
+        for key in ("pyproject.toml", "setup.py"):
+            if key in found:
+                top = found[key][0]
+                info = _source_tree(top, found.get("pyproject.toml"), build, path.name)
+                break
+    if info is None:
+        raise FetchError(f"{path.name}: not a Python or npm package (no PKG-INFO, "
+                         ".dist-info/METADATA, setup.py, pyproject.toml or package/package.json)")
+    return _with_declared(info, path, top, texts, limits)
+
+
+def _with_declared(info: StaticInfo, path: Path, top: str, texts: dict[str, bytes],
+                   limits: ArchiveLimits | None) -> StaticInfo:
+    """Requirements read from setup.py, setup.cfg, pyproject and requirements files.
+
+    They stand in for Requires-Dist only when the metadata has none (pip would run
+    setup.py for them); setup_requires always adds to the build requirements."""
+    declared = declared_requirements(path, top, texts, limits)
+    requires = info.requires_dist or declared.requires
+    build = tuple(dict.fromkeys((*info.build_requires, *declared.setup_requires)))
+    metadata = dict(info.metadata)
+    if declared.unread:
+        metadata |= text_fields({"requirements_unread": "; ".join(declared.unread)})
+    return dataclasses.replace(info, requires_dist=requires, build_requires=build,
+                               metadata=metadata)
 
 
 def _source_tree(top: str, pyproject: tuple[str, bytes] | None, build: tuple[str, ...],
@@ -116,7 +161,7 @@ def split_name_version(stem: str) -> tuple[str, str] | None:
 
 def sdist_build_requires(path: Path, limits: ArchiveLimits | None = None) -> tuple[str, ...]:
     """`[build-system] requires` of an sdist's top-level pyproject.toml, or pip's default."""
-    for name, data in read_members(path, lambda n: _wanted(n) and n.endswith("/pyproject.toml"),
+    for name, data in read_members(path, lambda n: _key(n) == "pyproject.toml",
                                    MAX_METADATA_BYTES, limits):
         return _build_requires(data, name)
     return DEFAULT_BUILD_REQUIRES

@@ -64,11 +64,18 @@ class PypiFetcher(Fetcher):
         info = release.info or {}
         static = _static_info(dest, self.limits)
         requires = info.get("requires_dist")
-        if not (isinstance(requires, list) and all(isinstance(r, str) for r in requires)):
-            # The JSON API leaves this empty for some uploads; the file itself may say.
+        if not (isinstance(requires, list) and requires
+                and all(isinstance(r, str) for r in requires)):
+            # The JSON API leaves this empty for some uploads (a setup.py-only sdist has
+            # no Requires-Dist); the file itself may say, in its setup.py or elsewhere.
             requires = list(static.requires_dist) if static else []
         sdist = chosen.get("packagetype") == "sdist"
-        build = sdist_build_requires(dest, self.limits) if sdist else ()
+        if not sdist:
+            build: tuple[str, ...] = ()
+        elif static is not None and static.kind == "sdist":
+            build = static.build_requires  # pyproject's, plus setup_requires
+        else:
+            build = sdist_build_requires(dest, self.limits)
         deps = prepare_python_dependencies(requires, build, deps_dir(workdir), self.urls.pypi)
 
         metadata = static.metadata if static and not release.info else text_fields({
@@ -79,6 +86,8 @@ class PypiFetcher(Fetcher):
             "upload_time": chosen.get("upload_time_iso_8601") or chosen.get("upload_time"),
             "package_type": chosen.get("packagetype"),
             "yanked": "true" if chosen.get("yanked") else None})
+        if static is not None and "requirements_unread" in static.metadata:
+            metadata.setdefault("requirements_unread", static.metadata["requirements_unread"])
         ref = PackageRef(Ecosystem.PYPI, release.name, release.version, download.sha256, filename)
         return FetchedPackage(ref, dest, deps_dir(workdir), deps, metadata)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
@@ -13,6 +15,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
+from analyzer.fetch.pip_failure import PipFailure, blame, one_line, parse_pip_failure
 from analyzer.models import Dependency
 
 # The sandbox image: Debian bookworm (glibc 2.36), CPython 3.11, x86_64.
@@ -31,7 +34,11 @@ _MARKER_ENV = {
 _SANDBOX_TAGS = {tag: rank for rank, tag in enumerate(
     [*cpython_tags(SANDBOX_PYTHON, platforms=SANDBOX_PLATFORMS),
      *compatible_tags(SANDBOX_PYTHON, "cp311", platforms=SANDBOX_PLATFORMS)])}
-PIP_TIMEOUT_S = 900.0
+MAX_REQUIREMENT_CHARS = 1000
+PIP_TIMEOUT_S = 900.0  # one pip run
+DOWNLOAD_BUDGET_S = 60.0  # every pip run for one package together
+MAX_BATCH_RUNS = 3  # the batch, then twice without what pip's output blamed
+ONE_BY_ONE_MAX = 4  # a failed batch no larger than this, with nothing blamed, goes one by one
 
 
 def wheel_rank(filename: str) -> int | None:
@@ -49,6 +56,8 @@ def applicable(lines: Iterable[str]) -> tuple[list[str], list[Dependency]]:
     refused: list[Dependency] = []
     for line in lines:
         try:
+            if len(line) > MAX_REQUIREMENT_CHARS:
+                raise InvalidRequirement  # packaging's parser recurses per parenthesis
             req = Requirement(line)
             if req.marker is not None and not req.marker.evaluate(_MARKER_ENV):
                 continue
@@ -66,27 +75,82 @@ def applicable(lines: Iterable[str]) -> tuple[list[str], list[Dependency]]:
 
 
 def download_wheels(
-    requirements: Sequence[str], dest: Path, pypi_url: str, timeout_s: float = PIP_TIMEOUT_S
+    requirements: Sequence[str], dest: Path, pypi_url: str, timeout_s: float = PIP_TIMEOUT_S,
+    budget_s: float = DOWNLOAD_BUDGET_S,
 ) -> list[Dependency]:
-    """Download wheels for `requirements` (and their dependencies) into `dest`.
+    """Download wheels for `requirements` (and their dependencies) into `dest`; the missing.
 
-    A failed batch is retried one requirement at a time; what still fails is returned as
-    missing. Never builds anything: `--only-binary=:all:` means no sdist, so no setup.py.
+    One resolver run for the whole batch. When it fails, the requirements pip's output
+    blames (no matching distribution for one of theirs, or a conflict) are dropped and
+    the rest run again as one batch, `MAX_BATCH_RUNS` runs in all. Only a batch of at
+    most `ONE_BY_ONE_MAX` that fails without blaming any is retried one at a time: one
+    run per requirement is what cost minutes on packages with dozens. After `budget_s`
+    the rest are returned as missing, with why. Never builds anything:
+    `--only-binary=:all:` means no sdist, so no setup.py.
     """
+    return _download(list(requirements), dest, pypi_url, timeout_s,
+                     _Budget(time.monotonic() + budget_s, budget_s))
+
+
+@dataclass(frozen=True)
+class _Budget:
+    deadline: float  # time.monotonic()
+    seconds: float
+
+
+def _download(requirements: list[str], dest: Path, pypi_url: str, timeout_s: float,
+              budget: _Budget) -> list[Dependency]:
     if not requirements:
         return []
     dest.mkdir(parents=True, exist_ok=True)
-    batch_error = _pip_download(requirements, dest, pypi_url, timeout_s)
-    if batch_error is None:
-        return []
-    if len(requirements) == 1:
-        return [Dependency(Requirement(requirements[0]).name, None, None, batch_error)]
     missing: list[Dependency] = []
-    for req in requirements:
-        error = _pip_download([req], dest, pypi_url, timeout_s)
-        if error is not None:
-            missing.append(Dependency(Requirement(req).name, None, None, error))
+    pending = requirements
+    runs = 0
+    while True:
+        failure = _run(pending, dest, pypi_url, timeout_s, budget)
+        runs += 1
+        if failure is None:
+            return missing
+        blamed = {} if failure.out_of_budget else blame(failure, pending)
+        missing += [Dependency(_name(req), None, None, why) for req, why in blamed.items()]
+        pending = [req for req in pending if req not in blamed]
+        if not pending:
+            return missing
+        if not blamed:
+            break
+        if runs == MAX_BATCH_RUNS:
+            reason = one_line(f"not downloaded: pip download still failed after {runs} runs"
+                               f" ({failure.reason})")
+            return missing + [Dependency(_name(req), None, None, reason) for req in pending]
+    if failure.out_of_budget or len(pending) == 1 or len(pending) > ONE_BY_ONE_MAX:
+        reason = failure.reason if failure.out_of_budget or len(pending) == 1 else \
+            one_line(f"not downloaded: its batch of {len(pending)} failed ({failure.reason})")
+        return missing + [Dependency(_name(req), None, None, reason) for req in pending]
+    for req in pending:
+        alone = _run([req], dest, pypi_url, timeout_s, budget)
+        if alone is not None:
+            missing.append(Dependency(_name(req), None, None, alone.reason))
     return missing
+
+
+def _run(requirements: list[str], dest: Path, pypi_url: str, timeout_s: float,
+         budget: _Budget) -> PipFailure | None:
+    left = budget.deadline - time.monotonic()
+    if left <= 0:
+        return PipFailure(f"not tried: the {budget.seconds:g}s budget for dependency downloads"
+                          " ran out", out_of_budget=True)
+    failure = _pip_download(requirements, dest, pypi_url, min(timeout_s, left))
+    if failure is not None and failure.timed_out and left < timeout_s:
+        return PipFailure(f"not downloaded: the {budget.seconds:g}s budget for dependency "
+                          "downloads ran out", out_of_budget=True)
+    return failure
+
+
+def _name(requirement: str) -> str:
+    try:
+        return Requirement(requirement).name
+    except InvalidRequirement:
+        return requirement[:100]
 
 
 def wheels_in(dest: Path) -> list[Dependency]:
@@ -102,13 +166,19 @@ def wheels_in(dest: Path) -> list[Dependency]:
 
 
 def prepare_python_dependencies(
-    requires_dist: Iterable[str], build_requires: Iterable[str], dest: Path, pypi_url: str
+    requires_dist: Iterable[str], build_requires: Iterable[str], dest: Path, pypi_url: str,
+    budget_s: float = DOWNLOAD_BUDGET_S,
 ) -> tuple[Dependency, ...]:
-    """Runtime and build requirements as wheels in `dest`, plus the ones that could not be had."""
+    """Runtime and build requirements as wheels in `dest`, plus the ones that could not be had.
+
+    Both batches share `budget_s`; the build one runs first, as nothing installs without it.
+    """
     runtime, refused = applicable(requires_dist)
     build, refused_build = applicable(build_requires)
+    budget = _Budget(time.monotonic() + budget_s, budget_s)
     # Separate batches: build and runtime requirements never share an environment.
-    missing = download_wheels(runtime, dest, pypi_url) + download_wheels(build, dest, pypi_url)
+    missing_build = _download(build, dest, pypi_url, PIP_TIMEOUT_S, budget)
+    missing = _download(runtime, dest, pypi_url, PIP_TIMEOUT_S, budget) + missing_build
     have = {canonicalize_name(d.name) for d in wheels_in(dest)} if dest.is_dir() else set()
     still_missing = [d for d in missing + refused + refused_build
                      if canonicalize_name(d.name) not in have]
@@ -125,8 +195,8 @@ def _unique(deps: list[Dependency]) -> list[Dependency]:
 
 def _pip_download(
     requirements: Sequence[str], dest: Path, pypi_url: str, timeout_s: float
-) -> str | None:
-    """Run pip download; None on success, else the reason in one line."""
+) -> PipFailure | None:
+    """Run pip download; None on success, else what its output says went wrong."""
     argv = [sys.executable, "-m", "pip", "download", "--isolated", "--no-input",
             "--disable-pip-version-check", "--progress-bar", "off",
             "--only-binary=:all:", "--python-version", "3.11", "--implementation", "cp",
@@ -138,12 +208,10 @@ def _pip_download(
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PIP_")}
     env["PIP_CONFIG_FILE"] = os.devnull
     try:
-        proc = subprocess.run(argv, env=env, capture_output=True, text=True,
+        proc = subprocess.run(argv, env=env, capture_output=True, text=True, errors="replace",
                               timeout=timeout_s, check=False, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        return f"pip download timed out after {timeout_s:g}s"
+        return PipFailure(f"pip download timed out after {timeout_s:.0f}s", timed_out=True)
     if proc.returncode == 0:
         return None
-    errors = [line for line in proc.stderr.splitlines() if line.startswith("ERROR:")]
-    reason = errors[-1][len("ERROR:"):] if errors else f"pip exited with {proc.returncode}"
-    return " ".join(reason.split())[:300]
+    return parse_pip_failure(proc.stdout + "\n" + proc.stderr, proc.returncode)

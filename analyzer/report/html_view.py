@@ -1,6 +1,6 @@
 """What the HTML pages draw, derived from a JSON result document: timeline, tree, sensitive paths.
 
-The document is the JSON contract (`result_to_dict`), read back from files or the store, so
+The document is the JSON contract (`result_codec`), read back from files or the store, so
 every field is read defensively: an older or partial document still renders.
 """
 
@@ -12,22 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from analyzer.models import (
-    AnalysisResult,
-    Ecosystem,
-    Finding,
-    Iocs,
-    PackageRef,
-    Phase,
-    PhaseResult,
-    PhaseStatus,
-    PhaseTrace,
-    Resources,
-    Severity,
-    TraceStats,
-    Typosquat,
-    Verdict,
-)
+from analyzer.models import AnalysisResult, Phase, Verdict
+from analyzer.result_codec import ResultFormatError, result_from_dict
 from analyzer.sandbox.honeytokens import HONEYTOKEN_FILES
 
 FLAGGED = (Verdict.MALICIOUS.value, Verdict.SUSPICIOUS.value)
@@ -206,38 +192,13 @@ def started_at(document: Mapping[str, Any]) -> float:
 
 
 def result_for_osv(document: Mapping[str, Any]) -> AnalysisResult | None:
-    """Enough of the `AnalysisResult` for `osv_record`, or None when it is not malicious.
-
-    Traces are left out: the OSV record is built from the findings, IOCs and phase statuses.
-    """
+    """The `AnalysisResult` of a malicious document, for `osv_record`; None when the
+    document is not malicious or not one this version reads."""
     if document.get("verdict") != Verdict.MALICIOUS.value:
         return None
     try:
-        package = document["package"]
-        ref = PackageRef(Ecosystem(package["ecosystem"]), str(package["name"]),
-                         str(package["version"]), str(package.get("sha256", "")),
-                         str(package.get("filename", "")))
-        findings = tuple(
-            Finding(str(f["rule"]), Severity(f["severity"]),
-                    Phase(f["phase"]) if f.get("phase") else None, str(f["title"]),
-                    tuple(str(e) for e in f.get("evidence") or ()))
-            for f in document.get("findings") or ())
-        phase_results = tuple(
-            PhaseResult(Phase(name), PhaseStatus(p["status"]), _number(p.get("duration_s")),
-                        None, PhaseTrace(), Resources(None, None))
-            for name, p in phases(document) if name in set(Phase))
-        iocs = document.get("iocs") or {}
-        squat = document.get("typosquat")
-        return AnalysisResult(
-            package=ref, started_at=str(document["started_at"]),
-            duration_s=_number(document.get("duration_s")), phases=phase_results,
-            dependencies=(), trace_stats=TraceStats(0, 0, 0, 0), verdict=Verdict.MALICIOUS,
-            score=_number(document.get("score")), findings=findings,
-            iocs=Iocs(tuple(iocs.get("domains") or ()), tuple(iocs.get("ips") or ()),
-                      tuple(iocs.get("urls") or ())),
-            typosquat=Typosquat(str(squat["target"]), int(squat["distance"]), str(squat["kind"]))
-            if squat else None)
-    except (KeyError, TypeError, ValueError):
+        return result_from_dict(document)
+    except ResultFormatError:
         return None
 
 

@@ -35,6 +35,7 @@ PHASE_WORDS = {
     Phase.INSTALL: "When installed",
     Phase.IMPORT: "When imported",
     Phase.EXECUTE: "When its commands and functions were run",
+    Phase.PERSONA: "When installed and imported as if on Windows",
 }
 DETAIL_EVIDENCE = 3  # evidence lines per finding quoted in `details`; all are in database_specific
 # Markup that works mid-line (text from packages never starts a line in `details`).

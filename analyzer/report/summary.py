@@ -109,6 +109,8 @@ def _phase_lines(phase: PhaseResult) -> list[str]:
         head += f" in {phase.duration_s:.1f}s, exit {phase.exit_code}"
         if phase.resources.peak_memory_mb is not None:
             head += f", peak {phase.resources.peak_memory_mb:.0f} MB"
+    if phase.forced:
+        head += f"\n  forced: {printable(', '.join(phase.forced), limit=300)}"
     trace = phase.trace
     who = _Attribution(trace.processes, trace.files)
     own = [f for f in trace.files if not who.is_managers(f)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -27,7 +28,17 @@ from analyzer.sandbox.images import image_name
 from analyzer.sandbox.resources import ResourceSampler, Sample
 
 RESULT_PREFIX = b"PKGSANDBOX-RESULT "
-MAX_DRIVER_OUTPUT = 16 * 2**20  # phases plus the simulator's log (capped at 8 MB inside)
+MAX_DRIVER_OUTPUT = 2**20  # the phases' result line: tails and notes, a few tens of kB
+# What the driver and the simulator write as they go, in the run's /out (the driver's
+# machine.py): it outlives a sandbox that dies. The simulator caps its log at 16 MB.
+PROGRESS_LOG = "progress.jsonl"
+NETSIM_LOG = "netsim/events.jsonl"
+MAX_NETWORK_LOG = 16 * 2**20
+MAX_NETWORK_EVENTS = 5000
+# The gVisor trace on the host's disk: past this, the run is stopped (a syscall flood
+# writes about 4.5 MB/s; an ordinary install of a large package, tens of MB).
+MAX_TRACE_BYTES = 256 * 2**20
+WAIT_STEP_S = 2.0
 # Capabilities the root driver needs to prepare the machine (bind-mount over /proc files,
 # bind the simulator's ports) and drop to the package's user, which has none of them.
 DRIVER_CAPS = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID", "KILL",
@@ -44,7 +55,8 @@ class SandboxLimits:
     cpus: float = 2.0
     tmp_mb: int = 512
     timeouts_s: tuple[tuple[Phase, float], ...] = (
-        (Phase.INSTALL, 300.0), (Phase.IMPORT, 60.0), (Phase.EXECUTE, 60.0))
+        (Phase.INSTALL, 300.0), (Phase.IMPORT, 60.0), (Phase.EXECUTE, 60.0),
+        (Phase.PERSONA, 60.0))
 
     def timeout(self, phase: Phase) -> float:
         return dict(self.timeouts_s)[phase]
@@ -60,6 +72,7 @@ class DriverPhase:
     started: float
     ended: float
     output_tail: str
+    forced: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,7 +152,8 @@ class DockerSandbox:
     def run(self, package: FetchedPackage, phases: tuple[Phase, ...]) -> SandboxRun:
         image = self.check(package)
         bait = make_bait()
-        with _spec_dir(package, phases, self.limits, bait, self.simulate_network) as spec_dir:
+        with _spec_dir(package, phases, self.limits, bait, self.simulate_network) as spec_dir, \
+                _out_dir() as out_dir:
             container = self.client.containers.create(
                 image,
                 runtime=self.runtime,
@@ -157,12 +171,13 @@ class DockerSandbox:
                     str(spec_dir): {"bind": "/in/spec", "mode": "ro"},
                     str(package.artifact.parent): {"bind": "/in/artifact", "mode": "ro"},
                     str(package.dependency_dir): {"bind": "/in/deps", "mode": "ro"},
+                    str(out_dir): {"bind": "/out", "mode": "rw"},
                 },
                 labels={CONTAINER_LABEL: package.ref.name[:200]},
                 detach=True,
             )
             try:
-                run = self._run_container(container, phases, bait)
+                run = self._run_container(container, phases, bait, out_dir)
             except BaseException:
                 _remove(container)
                 # After the removal: runsc's `delete` writes its own log into this folder.
@@ -171,37 +186,28 @@ class DockerSandbox:
             _remove(container)
             return run
 
-    def _run_container(self, container: Any, phases: tuple[Phase, ...], bait: Bait) -> SandboxRun:
+    def _run_container(self, container: Any, phases: tuple[Phase, ...], bait: Bait,
+                       out_dir: Path) -> SandboxRun:
         budget = sum(self.limits.timeout(p) for p in phases) + 60.0
         started = time.time()
-        killed = False
         with ResourceSampler(container.id) as sampler:
             container.start()
-            try:
-                container.wait(timeout=budget)
-            except requests.exceptions.RequestException:
-                container.kill()  # the driver's own timeouts failed: end it from outside
-                killed = True
+            stopped = _wait(container, budget)
         output = container.logs(stdout=True, stderr=False, tail=50)[-MAX_DRIVER_OUTPUT:]
         document = _driver_document(output)
         notes = [str(n)[:500] for n in document.get("notes", [])[:20]]
         if not document:
-            if killed:
-                notes.append(f"the sandbox was stopped after {budget:.0f} s")
-            else:
-                # The driver died before reporting: say why, and call it an error.
-                errors = container.logs(stdout=False, stderr=True, tail=5)
-                last = errors.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
-                notes.append(f"the sandbox driver failed: {last[0][:300]}")
-                document = {"phases": []}
+            # No result line: the sandbox was ended from outside, ran out of memory, or the
+            # driver died. What reached the progress log before that is the evidence.
+            document = _progress_document(out_dir / PROGRESS_LOG)
+            notes.append(stopped or _death_note(container, document))
         return SandboxRun(
             container_id=container.id,
             phases=_parse_driver_phases(document, phases, started),
             samples=sampler.samples,
             trace_dir=trace_dir(container.id),
             bait=bait,
-            network_events=tuple(e for e in document.get("network", [])[:5000]
-                                 if isinstance(e, dict)),
+            network_events=_network_events(out_dir / NETSIM_LOG),
             notes=tuple(notes),
         )
 
@@ -231,6 +237,102 @@ def _spec_dir(package: FetchedPackage, phases: tuple[Phase, ...], limits: Sandbo
         shutil.rmtree(path, ignore_errors=True)
 
 
+def _wait(container: Any, budget: float) -> str | None:
+    """Wait for the driver to end; None when it did, else why the sandbox was stopped from
+    outside: the run's budget is spent (the driver's own timeouts failed), or the trace
+    on the host's disk has grown past MAX_TRACE_BYTES (a flood of syscalls)."""
+    deadline = time.monotonic() + budget
+    while (left := deadline - time.monotonic()) > 0:
+        with contextlib.suppress(requests.exceptions.RequestException):
+            container.wait(timeout=max(1, min(left, WAIT_STEP_S)))
+            return None
+        size = _folder_bytes(trace_dir(container.id))
+        if size > MAX_TRACE_BYTES:
+            _kill(container)
+            return (f"the sandbox was stopped: its trace reached {size / 2**20:.0f} MB "
+                    f"(the limit is {MAX_TRACE_BYTES / 2**20:.0f} MB); what it did until then "
+                    "is kept")
+    _kill(container)
+    return f"the sandbox was stopped after {budget:.0f} s"
+
+
+def _kill(container: Any) -> None:
+    with contextlib.suppress(docker.errors.APIError):  # it ended meanwhile
+        container.kill()
+
+
+def _folder_bytes(path: Path) -> int:
+    total = 0
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(path):
+            with contextlib.suppress(OSError):
+                total += entry.stat(follow_symlinks=False).st_size
+    return total
+
+
+@contextmanager
+def _out_dir() -> Iterator[Path]:
+    """The run's /out: only root inside can write it (the driver makes the simulator's part)."""
+    path = Path(tempfile.mkdtemp(prefix="pkgsandbox-out-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _progress_document(path: Path) -> dict[str, Any]:
+    """The phases the driver finished before it died, from its progress log; the phase
+    it had started and not finished is an error (its trace and network still count)."""
+    finished: list[dict[str, Any]] = []
+    running: dict[str, Any] | None = None
+    for record in _json_lines(path, 2**20):
+        if "status" in record:
+            finished.append(record)
+            running = None
+        elif isinstance(record.get("started"), (int, float)):
+            running = record
+    if running is not None:
+        finished.append({"phase": running.get("phase"), "status": "error", "exit_code": None,
+                         "started": running["started"], "ended": time.time(),
+                         "output_tail": "", "forced": []})
+    return {"phases": finished, "died_in": running.get("phase") if running else None}
+
+
+def _death_note(container: Any, document: dict[str, Any]) -> str:
+    """Why the driver gave no result, in one line."""
+    with contextlib.suppress(docker.errors.DockerException, requests.exceptions.RequestException):
+        container.reload()
+    state = container.attrs.get("State") or {}
+    phase = document.get("died_in")
+    during = f" during the {str(phase)[:20]} phase" if phase else ""
+    if state.get("OOMKilled"):
+        return (f"the sandbox ran out of memory{during} and was killed; what it did until "
+                "then is kept")
+    errors = container.logs(stdout=False, stderr=True, tail=5)
+    last = errors.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no word"]
+    return f"the sandbox driver died{during} (exit {state.get('ExitCode')}): {last[0][:300]}"
+
+
+def _network_events(path: Path) -> tuple[dict[str, Any], ...]:
+    """The simulator's log: untrusted JSON lines, bounded; parsed field by field later."""
+    return tuple(_json_lines(path, MAX_NETWORK_LOG))[:MAX_NETWORK_EVENTS]
+
+
+def _json_lines(path: Path, limit: int) -> Iterator[dict[str, Any]]:
+    try:
+        with path.open("rb") as f:
+            data = f.read(limit)
+    except OSError:
+        return
+    for line in data.splitlines():
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError):  # a line nested a million deep too
+            continue
+        if isinstance(record, dict):
+            yield record
+
+
 def _driver_document(output: bytes) -> dict[str, Any]:
     """The driver's last result line, or {} when there is none or it is not an object."""
     lines = [line for line in output.splitlines() if line.startswith(RESULT_PREFIX)]
@@ -258,16 +360,31 @@ def _parse_driver_phases(document: dict[str, Any], phases: tuple[Phase, ...],
                     started=float(item["started"]),
                     ended=float(item["ended"]),
                     output_tail=str(item["output_tail"])[-8192:],
+                    forced=_forced(item.get("forced", [])),
                 )
         except (ValueError, KeyError, TypeError):
             reported = {}
     now = time.time()
+    if document.get("died_in") and reported:
+        # The driver died in a phase: the ones after it never started.
+        return tuple(reported.get(p) or DriverPhase(p, PhaseStatus.SKIPPED, None, now, now, "")
+                     for p in phases)
     # No word from the driver: the container was killed from outside, or the driver died.
     return tuple(
         reported.get(p) or DriverPhase(p, PhaseStatus.ERROR if document else PhaseStatus.TIMEOUT,
                                        None, started, now, "")
         for p in phases
     )
+
+
+MAX_FORCED = 200
+
+
+def _forced(names: Any) -> tuple[str, ...]:
+    """What the driver says it forced: a list of short strings, or a TypeError."""
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise TypeError("forced is not a list of strings")
+    return tuple(n[:200] for n in names[:MAX_FORCED])
 
 
 def _remove(container: Any) -> None:

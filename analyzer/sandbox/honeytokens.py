@@ -45,13 +45,20 @@ class Bait:
     canaries: tuple[Canary, ...]
     files: tuple[PlantedFile, ...]
     env: tuple[tuple[str, str], ...]
+    # Laid in the home only for the Windows persona pass, where %APPDATA% points.
+    windows_files: tuple[PlantedFile, ...] = ()
 
     def to_spec(self) -> dict[str, object]:
         """The part of the sandbox spec the driver plants (the spec is root-only inside)."""
         return {
-            "files": [{"path": f.path, "content": f.content, "mode": f.mode} for f in self.files],
+            "files": [_spec_file(f) for f in self.files],
+            "windows_files": [_spec_file(f) for f in self.windows_files],
             "env": dict(self.env),
         }
+
+
+def _spec_file(planted: PlantedFile) -> dict[str, object]:
+    return {"path": planted.path, "content": planted.content, "mode": planted.mode}
 
 
 # Files a package has no business reading: reading one is recorded as a honeytoken read.
@@ -61,7 +68,15 @@ HONEYTOKEN_FILES = (
     ".config/google-chrome/Default/Login Data", ".config/google-chrome/Default/Cookies",
     ".config/google-chrome/Default/Local Extension Settings", ".electrum/wallets",
     ".config/Exodus/exodus.wallet", ".bash_history",
+    # The Windows persona's stores, under %APPDATA% and %LOCALAPPDATA%.
+    "AppData/Roaming/discord/Local Storage/leveldb",
+    "AppData/Local/Google/Chrome/User Data/Local State",
+    "AppData/Local/Google/Chrome/User Data/Default/Login Data",
+    "AppData/Local/Google/Chrome/User Data/Default/Network/Cookies",
+    "AppData/Local/Microsoft/Edge/User Data/Default/Login Data",
+    "AppData/Roaming/Exodus/exodus.wallet", "AppData/Roaming/atomic/Local Storage/leveldb",
 )
+ROAMING, LOCAL = "AppData/Roaming", "AppData/Local"
 
 
 def _random(alphabet: str, length: int) -> str:
@@ -165,7 +180,40 @@ def make_bait() -> Bait:
         ("XDG_SESSION_TYPE", "wayland"),
     )
     canaries = tuple(Canary(token, value) for token, value in values.items())
-    return Bait(user=login, canaries=canaries, files=files, env=env)
+    return Bait(user=login, canaries=canaries, files=files, env=env,
+                windows_files=_windows_files(values, email))
+
+
+def _windows_files(values: dict[str, str], email: str) -> tuple[PlantedFile, ...]:
+    """The same secrets where a Windows stealer looks for them (see HONEYTOKEN_FILES)."""
+    # Chrome's key for its saved passwords, as DPAPI protects it; under the persona
+    # win32crypt.CryptUnprotectData hands back what it is given.
+    key = base64.b64encode(b"DPAPI" + secrets.token_bytes(32)).decode()
+    local_state = json.dumps({"os_crypt": {"encrypted_key": key},
+                              "profile": {"info_cache": {"Default": {"user_name": email}}}})
+    login_data = (f"SQLite format 3\0https://accounts.google.com\0{email}\0"
+                  f"v10{values['browser-password']}\0")
+    cookies = f"SQLite format 3\0.github.com\0user_session\0v10{values['github-token']}\0"
+    leveldb = f'_https://discord.com\0\x01token\0"{values["discord-token"]}"'
+    chrome, edge = f"{LOCAL}/Google/Chrome/User Data", f"{LOCAL}/Microsoft/Edge/User Data"
+    return (
+        PlantedFile(f"{ROAMING}/discord/Local Storage/leveldb/000005.ldb", leveldb),
+        PlantedFile(f"{ROAMING}/discord/Local Storage/leveldb/LOG", "2026/11/30-09:12:01.311 "
+                                                                   "Recovering log #3\n"),
+        PlantedFile(f"{chrome}/Local State", local_state),
+        PlantedFile(f"{chrome}/Default/Login Data", login_data),
+        PlantedFile(f"{chrome}/Default/Network/Cookies", cookies),
+        PlantedFile(f"{edge}/Local State", local_state),
+        PlantedFile(f"{edge}/Default/Login Data", login_data),
+        PlantedFile(f"{ROAMING}/Exodus/exodus.wallet/seed.seco", "SECO" + values["wallet-seed"]),
+        PlantedFile(f"{ROAMING}/atomic/Local Storage/leveldb/000003.log",
+                    f'_file://\0\x01general_mnemonic\0"{values["wallet-seed"]}"'),
+        PlantedFile(f"{ROAMING}/Microsoft/Windows/Start Menu/Programs/Startup/desktop.ini",
+                    "[.ShellClassInfo]\nLocalizedResourceName=@%SystemRoot%\\system32\\"
+                    "shell32.dll,-21787\n", 0o644),
+        PlantedFile(f"{LOCAL}/Temp/~DF3A91C2.TMP", "", 0o644),
+        PlantedFile("Desktop/passwords.txt", f"gmail {email} {values['browser-password']}\n"),
+    )
 
 
 _SEED_WORDS = (

@@ -54,7 +54,7 @@ class WatchConfig:
     queue: QueueSettings = field(default_factory=QueueSettings)
     job_timeout_s: float = 900.0
     worker_poll_s: float = 1.0
-    shutdown_grace_s: float = 30.0
+    shutdown_grace_s: float = 5.0  # what a worker's analysis gets to end after SIGTERM
     progress_interval_s: float = 10.0
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = None  # None: no /metrics endpoint
@@ -165,6 +165,9 @@ def _poll(db: Database, state: FeedState, config: WatchConfig, stop: threading.E
     except CursorConflict:
         raise
     except (FeedError, StoreError) as exc:
+        if stop.is_set():  # abandoned because we are stopping: the feed is not down
+            log.info("%s: poll abandoned (%s)", state.feed.name, exc.diagnostics())
+            return
         state.failures += 1
         state.error = exc.diagnostics()
         # Each request was already retried; between polls of a feed that stays down the

@@ -30,8 +30,8 @@ from analyzer.errors import Error, SandboxError
 from analyzer.fetch.interface import RegistryUrls
 from analyzer.models import AnalysisResult, Verdict
 from analyzer.report.html import write_report
-from analyzer.report.json_result import result_to_dict
 from analyzer.report.osv import osv_id, write_osv
+from analyzer.result_codec import result_to_dict
 from analyzer.scheduler.interface import Analyse, AnalyserFactory
 from analyzer.scheduler.queue import ClaimedJob, JobQueue, QueueSettings
 from analyzer.store.allow_list import allow_list
@@ -49,7 +49,7 @@ class WorkerSettings:
     queue: QueueSettings = field(default_factory=QueueSettings)
     job_timeout_s: float = 900.0
     poll_s: float = 1.0
-    shutdown_grace_s: float = 30.0
+    shutdown_grace_s: float = 5.0  # after SIGTERM, what the analysis in hand gets to end
     sandbox_backoff_s: float = 30.0
     log_level: int = logging.INFO
     osv_dir: Path | None = None  # malicious results get their OSV record here at once

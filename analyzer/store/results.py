@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analyzer.models import AnalysisResult
-from analyzer.report.json_result import result_to_dict
+from analyzer.result_codec import result_to_dict
 from analyzer.store.schema import Artifact, FindingRow, Result
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import replace
 
-from analyzer.models import ConnectionEvent, FileAccess, Iocs, PhaseTrace, ProcessEvent
+from analyzer.models import (
+    ConnectionEvent,
+    FileAccess,
+    FileEvent,
+    Iocs,
+    PhaseTrace,
+    ProcessEvent,
+)
 from analyzer.trace.noise import is_routine_read
 
 # Hosts every analysis talks to legitimately (the registries); never IOCs.
@@ -15,13 +22,20 @@ REGISTRY_HOSTS = frozenset({
 })
 
 
+# Bounds on what one phase keeps: a package that floods the trace (a loop of failing
+# opens on distinct paths made 1.3 M file events) must not make the result unbounded.
+MAX_FILE_EVENTS = 20_000
+MAX_PROCESS_EVENTS = 5_000
+MAX_CONNECTIONS = 5_000
+
+
 def condense(trace: PhaseTrace) -> PhaseTrace:
     """Drop routine reads, PATH-search exec misses, local unix-socket chatter, binds to an
-    ephemeral port, and repeated DNS questions."""
-    files = tuple(
+    ephemeral port, and repeated DNS questions; bound what is left (see `bounded_files`)."""
+    files = bounded_files(tuple(
         event for event in trace.files
         if not (event.access is FileAccess.READ and is_routine_read(event.path))
-    )
+    ))
     connections = tuple(
         c for c in trace.network.connections
         if c.family != "unix" and not (c.syscall == "bind" and not c.port)
@@ -30,9 +44,40 @@ def condense(trace: PhaseTrace) -> PhaseTrace:
     return replace(
         trace,
         files=files,
-        processes=_without_path_search_misses(trace.processes),
-        network=replace(trace.network, connections=connections, dns=dns),
+        processes=_without_path_search_misses(trace.processes)[:MAX_PROCESS_EVENTS],
+        network=replace(trace.network, connections=connections[:MAX_CONNECTIONS], dns=dns),
     )
+
+
+def bounded_files(files: tuple[FileEvent, ...]) -> tuple[FileEvent, ...]:
+    """At most MAX_FILE_EVENTS events: the first half as they come; then accesses that
+    succeeded, and failed ones only once per folder and kind and for a quarter of the
+    bound, so a flood of misses cannot push a later credential read or write out."""
+    if len(files) <= MAX_FILE_EVENTS:
+        return files
+    kept = list(files[:MAX_FILE_EVENTS // 2])
+    seen: set[tuple[str, FileAccess]] = set()
+    for event in files[MAX_FILE_EVENTS // 2:]:
+        if len(kept) >= MAX_FILE_EVENTS:
+            break
+        if not event.ok:
+            key = (event.path.rsplit("/", 1)[0], event.access)
+            if key in seen or len(seen) >= MAX_FILE_EVENTS // 4:
+                continue
+            seen.add(key)
+        kept.append(event)
+    return tuple(kept)
+
+
+def bound_notes(phase: str, traced: PhaseTrace) -> list[str]:
+    """What a reviewer should know about a phase whose events (as traced, before
+    `condense`) pass a bound."""
+    counts = (("file", len(traced.files), MAX_FILE_EVENTS),
+              ("process", len(traced.processes), MAX_PROCESS_EVENTS),
+              ("connection", len(traced.network.connections), MAX_CONNECTIONS))
+    return [f"{phase}: {count} {kind} events were traced, more than the {bound} a result "
+            "keeps; later failed accesses were kept once per folder, the rest left out"
+            for kind, count, bound in counts if count > bound]
 
 
 def _without_path_search_misses(processes: tuple[ProcessEvent, ...]) -> tuple[ProcessEvent, ...]:

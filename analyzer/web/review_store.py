@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import enum
+import json
 import time
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
+from sqlalchemy.orm import Session
 
 from analyzer.errors import Error
 from analyzer.report.html import Decision
-from analyzer.report.html_view import IndexRow, index_row, iso
+from analyzer.report.html_view import IndexRow, iso
 from analyzer.store.allow_list import allow_result, revoke_result
 from analyzer.store.database import Database
-from analyzer.store.schema import Result, ReviewDecision
+from analyzer.store.schema import FindingRow, Package, Result, ReviewDecision, Version
 
 MAX_INDEX_ROWS = 5000  # newest first; older analyses stay reachable by their URL
 MAX_NOTE_CHARS = 4000
@@ -38,25 +40,62 @@ def review_state(decisions: Iterable[tuple[str, float]]) -> str:
 
 
 def index_rows(db: Database, href: str = "/report/{id}") -> list[IndexRow]:
+    """The newest results, from the stored columns: no result document is read, however
+    large (the package is the release the job was for, the typosquat target the one seen
+    when it was discovered)."""
     with db.reading() as session:
         results = session.execute(
-            select(Result.id, Result.document, Result.created_at)
+            select(Result.id, Result.verdict, Result.score, Result.created_at, Package.ecosystem,
+                   Package.name, Version.version, Version.signals)
+            .join(Version, Version.id == Result.version_id)
+            .join(Package, Package.id == Version.package_id)
             .order_by(Result.created_at.desc(), Result.id.desc()).limit(MAX_INDEX_ROWS)).all()
         ids = [row.id for row in results]
-        by_result: dict[int, list[tuple[str, float]]] = {}
-        for result_id, kind, at in session.execute(
-                select(ReviewDecision.result_id, ReviewDecision.decision,
-                       ReviewDecision.decided_at).where(ReviewDecision.result_id.in_(ids))):
-            by_result.setdefault(result_id, []).append((kind, at))
-    return [index_row(str(row.id), href.format(id=row.id), _document(row.document),
-                      row.created_at, review_state(by_result.get(row.id, ())))
-            for row in results]
+        rules, by_result = _rules(session, ids), _decided(session, ids)
+    return [IndexRow(
+        key=str(row.id), href=href.format(id=row.id), ecosystem=row.ecosystem, name=row.name,
+        version=row.version, verdict=row.verdict or "unscored", score=row.score,
+        created_at=row.created_at, review=review_state(by_result.get(row.id, ())),
+        rules=tuple(sorted(rules.get(row.id, ()))), typosquat=_typosquat(row.signals))
+        for row in results]
+
+
+def _rules(session: Session, ids: list[int]) -> dict[int, set[str]]:
+    rules: dict[int, set[str]] = {}
+    for result_id, rule in session.execute(select(FindingRow.result_id, FindingRow.rule)
+                                           .where(FindingRow.result_id.in_(ids)).distinct()):
+        rules.setdefault(result_id, set()).add(rule)
+    return rules
+
+
+def _decided(session: Session, ids: list[int]) -> dict[int, list[tuple[str, float]]]:
+    by_result: dict[int, list[tuple[str, float]]] = {}
+    for result_id, kind, at in session.execute(
+            select(ReviewDecision.result_id, ReviewDecision.decision, ReviewDecision.decided_at)
+            .where(ReviewDecision.result_id.in_(ids))):
+        by_result.setdefault(result_id, []).append((kind, at))
+    return by_result
 
 
 def document(db: Database, result_id: int) -> dict[str, Any] | None:
     with db.reading() as session:
         row = session.get(Result, result_id)
         return None if row is None else _document(row.document)
+
+
+def document_text(db: Database, result_id: int) -> str | None:
+    """The stored JSON text of a result, unparsed (its length decides how to show it)."""
+    with db.reading() as session:
+        text = session.scalar(select(cast(Result.document, Text)).where(Result.id == result_id))
+        return None if text is None else str(text)
+
+
+def parse_document(text: str) -> dict[str, Any]:
+    """A stored result document from `document_text`; {} if it is not a JSON object."""
+    try:
+        return _document(json.loads(text))
+    except ValueError:
+        return {}
 
 
 def decisions(db: Database, result_id: int) -> list[Decision]:
@@ -98,3 +137,9 @@ def record_decision(db: Database, result_id: int, kind: DecisionKind, reviewer: 
 
 def _document(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _typosquat(signals: Any) -> str | None:
+    squat = signals.get("typosquat") if isinstance(signals, dict) else None
+    target = squat.get("target") if isinstance(squat, dict) else None
+    return str(target) if target is not None else None

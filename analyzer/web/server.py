@@ -11,25 +11,29 @@ import http.cookies
 import json
 import logging
 import re
+import threading
 import urllib.parse
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from analyzer.errors import UsageError
 from analyzer.options import listen_error
 from analyzer.report import html
+from analyzer.report.html import ReportLinks
 from analyzer.report.html_view import REVIEW_STATES, result_for_osv, sort_rows
 from analyzer.report.osv import write_osv
 from analyzer.store.database import Database
 from analyzer.web import review_store
 from analyzer.web.auth import COOKIE, Sessions
+from analyzer.web.limits import DEFAULT_LIMITS, BoundedHandler, BoundedServer, ServerLimits
+from analyzer.web.page_size import cut_for_page
 from analyzer.web.review_store import DecisionKind, ReviewError
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
+LARGE_RESULT_WAIT_S = 2.0  # for another large report to be done, before a 503
 FILTER_KEYS = ("verdict", "ecosystem", "review", "rule")
 ACTIONS = {"confirm": DecisionKind.CONFIRMED, "dismiss": DecisionKind.DISMISSED,
            "note": DecisionKind.NOTE}
@@ -54,12 +58,12 @@ class App:
     osv_dir: Path | None = None
 
 
-class ReviewServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], app: App) -> None:
-        super().__init__(address, Handler)
+class ReviewServer(BoundedServer):
+    def __init__(self, address: tuple[str, int], app: App,
+                 limits: ServerLimits = DEFAULT_LIMITS) -> None:
+        super().__init__(address, Handler, limits)
         self.app = app
+        self.large_results = threading.BoundedSemaphore(limits.large_results_at_once)
 
     @property
     def allowed_hosts(self) -> set[str]:
@@ -68,7 +72,7 @@ class ReviewServer(ThreadingHTTPServer):
         return {f"{name}:{port}" for name in names} | {f"[{host}]:{port}"}
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(BoundedHandler):
     server: ReviewServer
     server_version = "pkgsandbox"
     sys_version = ""
@@ -130,33 +134,53 @@ class Handler(BaseHTTPRequestHandler):
             login_href="/login", reviewer=reviewer, meta_csp=False))
 
     def _report(self, result_id: int, suffix: str | None) -> None:
-        document = review_store.document(self.server.app.db, result_id)
-        if document is None:
+        text = review_store.document_text(self.server.app.db, result_id)
+        if text is None:
             self._send(HTTPStatus.NOT_FOUND, "no such analysis\n", "text/plain")
+        elif len(text) <= self.server.limits.max_page_json_bytes:
+            self._report_from(result_id, suffix, text)
+        elif self.server.large_results.acquire(timeout=LARGE_RESULT_WAIT_S):
+            try:  # one at a time: parsing a result of 100 MB takes ten times that
+                self._report_from(result_id, suffix, text)
+            finally:
+                self.server.large_results.release()
+        else:
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, "busy with another large report; try"
+                       " again\n", "text/plain")
+
+    def _report_from(self, result_id: int, suffix: str | None, text: str) -> None:
+        large = len(text) > self.server.limits.max_page_json_bytes
+        if suffix == ".json":  # a large one as stored: no second copy, indented
+            body = text if large else json.dumps(review_store.parse_document(text), indent=2)
+            self._send(HTTPStatus.OK, body, "application/json")
             return
-        if suffix == ".json":
-            self._send(HTTPStatus.OK, json.dumps(document, indent=2), "application/json")
-            return
+        document = review_store.parse_document(text)
         if suffix == ".osv.json":
-            text = html.osv_text(document)
-            if text is None:
+            osv = html.osv_text(document)
+            if osv is None:
                 self._send(HTTPStatus.NOT_FOUND, "not malicious: no OSV record\n", "text/plain")
             else:
-                self._send(HTTPStatus.OK, text, "application/json")
+                self._send(HTTPStatus.OK, osv, "application/json")
             return
+        if large:
+            document = cut_for_page(document, len(text), f"/report/{result_id}.json",
+                                    self.server.limits.max_page_json_bytes)
+        self._send(HTTPStatus.OK, html.render_report(
+            document, ReportLinks(index="/", json=f"/report/{result_id}.json",
+                                  osv=f"/report/{result_id}.osv.json"),
+            self._panel(result_id), meta_csp=False))
+
+    def _panel(self, result_id: int) -> html.ReviewPanel:
         session = self._session()
         signed_in = self.server.app.sessions.reviewer(session) is not None
         decisions = review_store.decisions(self.server.app.db, result_id)
         state = review_store.review_state(
             (d.decision, i) for i, d in enumerate(decisions))  # already in time order
-        panel = html.ReviewPanel(
+        return html.ReviewPanel(
             state=state if state in REVIEW_STATES else "unreviewed",
             decisions=tuple(decisions), action=f"/report/{result_id}/decision",
             csrf=self.server.app.sessions.csrf(session) if signed_in and session else None,
             login="/login")
-        links = html.ReportLinks(index="/", json=f"/report/{result_id}.json",
-                                 osv=f"/report/{result_id}.osv.json")
-        self._send(HTTPStatus.OK, html.render_report(document, links, panel, meta_csp=False))
 
     # --- writes ---------------------------------------------------------------
 
@@ -253,9 +277,10 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-def make_server(app: App, host: str = "127.0.0.1", port: int = 8080) -> ReviewServer:
+def make_server(app: App, host: str = "127.0.0.1", port: int = 8080,
+                limits: ServerLimits = DEFAULT_LIMITS) -> ReviewServer:
     """The server, listening; a busy port or an address not of this host is a UsageError."""
     try:
-        return ReviewServer((host, port), app)
+        return ReviewServer((host, port), app, limits)
     except OSError as exc:  # gaierror included: a host name that does not resolve
         raise UsageError(listen_error(host, port, exc)) from None

@@ -18,6 +18,7 @@ from analyzer.report import html
 from analyzer.report.html_view import IndexRow, index_row, sort_rows, started_at
 from analyzer.store.database import Database
 from analyzer.web import review_store
+from analyzer.web.page_size import MAX_PAGE_JSON_BYTES, cut_for_page
 
 MAX_RESULT_BYTES = 64 * 1024 * 1024
 
@@ -69,9 +70,11 @@ def write_site(entries: list[Entry], out: Path) -> int:
         links = html.ReportLinks(index="../index.html", json=f"{key}.json",
                                  osv=f"{key}.osv.json" if osv else None)
         panel = html.ReviewPanel(entry.row.review, entry.decisions) if entry.decisions else None
-        html.write_text(out / "r" / f"{key}.html", html.render_report(entry.document, links,
-                                                                       panel))
-        html.write_text(out / "r" / f"{key}.json", json.dumps(entry.document, indent=2) + "\n")
+        raw = json.dumps(entry.document, indent=2)
+        shown = entry.document if len(raw) <= MAX_PAGE_JSON_BYTES \
+            else cut_for_page(entry.document, len(raw), f"{key}.json")
+        html.write_text(out / "r" / f"{key}.html", html.render_report(shown, links, panel))
+        html.write_text(out / "r" / f"{key}.json", raw + "\n")
         if osv:
             html.write_text(out / "r" / f"{key}.osv.json", osv + "\n")
 

@@ -9,9 +9,11 @@ output goes to pipes the driver reads, never to the driver's stdout.
 """
 
 import contextlib
+import io
 import json
 import os
 import pwd
+import re
 import selectors
 import signal
 import subprocess
@@ -26,8 +28,12 @@ import machine  # noqa: E402
 MARKER_DIR = "/.pkgsandbox-marker"
 IMAGE_USER = "dev"  # the account the images are built with; each run renames it
 RESULT_PREFIX = "PKGSANDBOX-RESULT "
+FORCED_PREFIX = b"PKGSANDBOX-FORCED "  # what the exercisers forced, one JSON list a line
+MAX_FORCED = 200
 TAIL_BYTES = 8192
-NETWORK_LOG_LIMIT = 8 * 2**20
+# Each phase's start and outcome as it happens, on the host's disk: a sandbox killed
+# for its memory still leaves what it did before (the simulator's log lies beside it).
+PROGRESS_LOG = os.path.join(machine.OUT_DIR, "progress.jsonl")
 
 
 def marker(state):
@@ -58,6 +64,7 @@ def run_as_user(user, env, argv, cwd, timeout):
         start_new_session=True, close_fds=True,
     )
     tail = bytearray()
+    forced = ForcedLines()
     deadline = started + timeout
     timed_out = False
     with selectors.DefaultSelector() as sel:
@@ -72,6 +79,7 @@ def run_as_user(user, env, argv, cwd, timeout):
             chunk = os.read(proc.stdout.fileno(), 65536)
             if not chunk:
                 break
+            forced.feed(chunk)
             tail += chunk
             del tail[:-TAIL_BYTES]
     if timed_out:
@@ -86,7 +94,27 @@ def run_as_user(user, env, argv, cwd, timeout):
     status = "timeout" if timed_out else ("completed" if exit_code == 0 else "error")
     return {"status": status, "exit_code": None if timed_out else exit_code,
             "started": started, "ended": time.time(),
-            "output_tail": tail.decode("utf-8", "replace")}
+            "output_tail": tail.decode("utf-8", "replace"), "forced": forced.names}
+
+
+class ForcedLines:
+    """The stand-ins an exerciser reports on `PKGSANDBOX-FORCED` lines, bounded."""
+
+    def __init__(self):
+        self.partial = b""
+        self.names = []
+
+    def feed(self, chunk):
+        lines = (self.partial + chunk).split(b"\n")
+        self.partial = lines.pop()[-4096:]
+        for line in lines:
+            if not line.startswith(FORCED_PREFIX):
+                continue
+            with contextlib.suppress(ValueError):
+                for name in json.loads(line[len(FORCED_PREFIX):]):
+                    if isinstance(name, str) and name not in self.names \
+                            and len(self.names) < MAX_FORCED:
+                        self.names.append(name[:200])
 
 
 def kill_group(pgid):
@@ -114,10 +142,15 @@ def pypi_install_argv(user, spec):
             os.path.join("/in/artifact", spec["artifact"])]
 
 
+def pypi_install_without_dependencies_argv(user, spec):
+    # Build isolation would need the same missing build requirements again.
+    return [*pypi_install_argv(user, spec), "--no-deps", "--no-build-isolation"]
+
+
 def pypi_exercise_argv(mode):
     def argv(user, spec):
         return [venv_python(user), "-I", os.path.join(DRIVER_DIR, "exercise_python.py"),
-                mode, spec["name"]]
+                mode, spec["name"], os.path.join("/in/artifact", spec["artifact"])]
     return argv
 
 
@@ -144,20 +177,108 @@ def npm_install_argv(user, spec):
             os.path.join("/in/artifact", spec["artifact"])]
 
 
+NO_DEPS_DIR = "/run/pkgsandbox-nodeps"
+
+
+def npm_install_without_dependencies_argv(user, spec):
+    """The same install of a copy of the tarball whose package.json lists no dependencies."""
+    import tarfile
+    os.makedirs(NO_DEPS_DIR, mode=0o755, exist_ok=True)
+    copy = os.path.join(NO_DEPS_DIR, "package.tgz")
+    with tarfile.open(os.path.join("/in/artifact", spec["artifact"])) as source, \
+            tarfile.open(copy, "w:gz") as target:
+        manifest = min((m for m in source.getmembers()
+                        if m.isfile() and m.name.count("/") == 1
+                        and m.name.endswith("/package.json")),
+                       key=lambda m: m.name, default=None)
+        for member in source.getmembers():
+            data = source.extractfile(member) if member.isfile() else None
+            if member is manifest:
+                document = json.load(data)
+                for key in ("dependencies", "optionalDependencies", "peerDependencies"):
+                    document.pop(key, None)
+                content = json.dumps(document).encode()
+                member.size = len(content)
+                data = io.BytesIO(content)
+            target.addfile(member, data)
+    os.chmod(copy, 0o644)
+    return [*npm_install_argv(user, spec)[:-1], copy]
+
+
 def npm_exercise_argv(mode):
     def argv(user, spec):
         # `node -e` resolves bare names from the working directory, the project folder.
         with open(os.path.join(DRIVER_DIR, "exercise_node.js")) as f:
-            return ["node", "-e", f.read(), mode, spec["name"]]
+            return ["node", "-e", f.read(), mode, spec["name"], DRIVER_DIR]
     return argv
 
 
+# An install that failed for a dependency the sandbox could not have (offline, only what
+# the host prepared): the package itself is installed once more without its dependencies.
+MISSING_DEPENDENCY = {
+    "pypi": re.compile(r"No matching distribution found for (\S+)"
+                       r"|Could not find a version that satisfies the requirement (\S+)"),
+    "npm": re.compile(r"No matching version found for (\S+?)\.?\s"
+                      r"|request to \S+?registry\S*?/(@?[^/\s]+(?:%2[fF][^/\s]+)?) failed"
+                      r"|(?:ENOTCACHED|ETARGET|E404)()"),
+}
+
 ECOSYSTEMS = {
     "pypi": {"prepare": None, "cwd": "", "install": pypi_install_argv,
-             "import": pypi_exercise_argv("import"), "execute": pypi_exercise_argv("execute")},
+             "install-without-dependencies": pypi_install_without_dependencies_argv,
+             "import": pypi_exercise_argv("import"), "execute": pypi_exercise_argv("execute"),
+             "persona": pypi_exercise_argv("persona")},
     "npm": {"prepare": npm_prepare, "cwd": "project", "install": npm_install_argv,
-            "import": npm_exercise_argv("import"), "execute": npm_exercise_argv("execute")},
+            "install-without-dependencies": npm_install_without_dependencies_argv,
+            "import": npm_exercise_argv("import"), "execute": npm_exercise_argv("execute"),
+            "persona": npm_exercise_argv("persona")},
 }
+
+
+def missing_dependencies(ecosystem, output):
+    """Names of the dependencies an install failed for; None: it failed for another reason."""
+    found = MISSING_DEPENDENCY[ecosystem].findall(output)
+    if not found:
+        return None
+    names = (next((part for part in match if part), "") for match in found)
+    return sorted({name.strip("'\"").replace("%2f", "/").replace("%2F", "/")
+                   for name in names if name})
+
+
+def install_again_without_dependencies(eco_name, eco, user, env, spec, cwd, outcome):
+    """When the install failed for a missing dependency, install without any; one retry."""
+    missing = missing_dependencies(eco_name, outcome["output_tail"])
+    if outcome["status"] != "error" or missing is None:
+        return outcome
+    try:
+        argv = eco["install-without-dependencies"](user, spec)
+    except (OSError, ValueError, EOFError) as exc:  # a tarball npm would refuse anyway
+        outcome["forced"].append(f"install without dependencies not possible: {exc}")
+        return outcome
+    budget = float(spec["timeouts"]["install"]) - (outcome["ended"] - outcome["started"])
+    retry = run_as_user(user, env, argv, cwd, max(budget, 30.0))
+    retry["started"] = outcome["started"]
+    retry["output_tail"] = (outcome["output_tail"] + "\n--- installed again without its "
+                            "dependencies ---\n" + retry["output_tail"])[-TAIL_BYTES:]
+    what = ", ".join(missing) if missing else "unnamed"
+    retry["forced"] = [*outcome["forced"], f"installed without dependencies (missing: {what})",
+                       *retry["forced"]]
+    return retry
+
+
+def windows_env(user):
+    """The environment of a Windows session of the same user, mapped onto the home."""
+    home = user.pw_dir
+    roaming, local = f"{home}/AppData/Roaming", f"{home}/AppData/Local"
+    return {
+        "USERPROFILE": home, "APPDATA": roaming, "LOCALAPPDATA": local,
+        "TEMP": f"{local}/Temp", "TMP": f"{local}/Temp", "USERNAME": user.pw_name,
+        "USERDOMAIN": "DESKTOP-4F1K2QH", "COMPUTERNAME": "DESKTOP-4F1K2QH", "OS": "Windows_NT",
+        "HOMEDRIVE": "C:", "HOMEPATH": f"\\Users\\{user.pw_name}",
+        "PROGRAMDATA": f"{home}/.drive_c/ProgramData", "SYSTEMROOT": f"{home}/.drive_c/Windows",
+        "WINDIR": f"{home}/.drive_c/Windows", "PROCESSOR_ARCHITECTURE": "AMD64",
+        "PATHEXT": ".COM;.EXE;.BAT;.CMD;.VBS;.JS;.PS1;.PY",
+    }
 
 
 def skipped(phase):
@@ -172,6 +293,8 @@ def main():
     eco = ECOSYSTEMS[spec["ecosystem"]]
     notes = []
     marker("setup")
+    # Others may pass through (the simulator, to its own 0700 folder) but not list it.
+    os.chmod(machine.OUT_DIR, 0o711)  # noqa: S103 - traverse only, no listing
     machine.rename_user(IMAGE_USER, spec.get("user", IMAGE_USER))
     user = pwd.getpwnam(spec.get("user", IMAGE_USER))
     netsim = None
@@ -192,23 +315,37 @@ def main():
         if not installed:
             results.append(skipped(phase))
             continue
+        phase_env = env
+        if phase == "persona":
+            phase_env = {**env, **windows_env(user)}
+            machine.plant_home(user, {"files": spec.get("bait", {}).get("windows_files", [])})
         argv = eco[phase](user, spec)
+        progress({"phase": phase, "started": time.time()})
         marker(phase)
-        outcome = run_as_user(user, env, argv, cwd, float(spec["timeouts"][phase]))
+        outcome = run_as_user(user, phase_env, argv, cwd, float(spec["timeouts"][phase]))
+        if phase == "install":
+            outcome = install_again_without_dependencies(spec["ecosystem"], eco, user, env, spec,
+                                                         cwd, outcome)
         outcome["phase"] = phase
         machine.wait_for_stragglers(user.pw_uid)
         machine.knock_on_listeners(user.pw_uid, notes)
         results.append(outcome)
+        progress(outcome)
         # Nothing to import or execute from a package that did not install.
         installed = not (phase == "install" and outcome["status"] != "completed")
     marker("done")
     time.sleep(0.2)  # let the simulator log connections that were still closing
-    events = machine.read_netsim_log(NETWORK_LOG_LIMIT)
     if netsim is not None:
         netsim.kill()
-    sys.stdout.write(RESULT_PREFIX + json.dumps(
-        {"phases": results, "network": events, "notes": notes}) + "\n")
+    sys.stdout.write(RESULT_PREFIX + json.dumps({"phases": results, "notes": notes}) + "\n")
     sys.stdout.flush()
+
+
+def progress(record):
+    """One line of the progress log, on the host's disk before the next step begins."""
+    fd = os.open(PROGRESS_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with open(fd, "a") as f:
+        f.write(json.dumps(record) + "\n")
 
 
 if __name__ == "__main__":

@@ -2,17 +2,55 @@
 // "import": require() it (dynamic import() for ES-module-only packages).
 // "execute": also run each of its `bin` commands with --help, and call each exported
 // function with harmless arguments, each bounded in time.
+// "persona": as "execute", and the package's install scripts once more, as if on Windows.
+// A require() that fails is tried once more with stand-ins for modules that are missing;
+// what was stood in is reported on one `PKGSANDBOX-FORCED <json>` line for the host.
 // Passed to `node -e`, so bare names resolve from the project's node_modules.
-const [mode, name] = process.argv.slice(1);
+const [mode, name, driverDir] = process.argv.slice(1);
 const CALL_MS = 2000, MAX_CALLS = 100, SCRIPT_MS = 5000, MAX_SCRIPTS = 10;
+const INSTALL_SCRIPT_MS = 20000;
 const say = (text) => process.stdout.write(text + "\n");
+const Module = require("module");
+const forced = new Set();
+const reportForced = () => {
+  if (forced.size) say("PKGSANDBOX-FORCED " + JSON.stringify([...forced].slice(0, 200)));
+};
+process.on("exit", reportForced);
 const fail = (err) => {
   say(`import ${name} failed: ${err && err.stack || err}`);
-  if (mode === "execute") runBinScripts();  // a command-line tool need not be require()-able
+  if (mode !== "import") runBinScripts();  // a command-line tool need not be require()-able
   process.exit(1);
 };
 
-async function load() {
+// Anything at all: each use gives another stand-in. Never a thenable, so await goes on.
+function standIn(label) {
+  return new Proxy(function () {}, {
+    get(target, prop) {
+      if (prop === "then" || typeof prop === "symbol") return undefined;
+      if (prop === "toString" || prop === "valueOf") return () => "";
+      forced.add(`${label}.${String(prop)}`);
+      return standIn(`${label}.${String(prop)}`);
+    },
+    apply() { return standIn(`${label}()`); },
+    construct() { return standIn(`new ${label}()`); },
+    set() { return true; },
+  });
+}
+
+function forceMissingModules() {
+  const load = Module._load;
+  Module._load = function (request, parent, isMain) {
+    try {
+      return load.call(this, request, parent, isMain);
+    } catch (err) {
+      if (!err || err.code !== "MODULE_NOT_FOUND" || request === name) throw err;
+      forced.add(request);
+      return standIn(request);
+    }
+  };
+}
+
+async function loadOnce() {
   try {
     return require(name);
   } catch (err) {
@@ -21,6 +59,50 @@ async function load() {
     }
     throw err;
   }
+}
+
+async function load() {
+  try {
+    return await loadOnce();
+  } catch (err) {
+    if (!err || err.code !== "MODULE_NOT_FOUND" || err.message.includes(`'${name}'`)) throw err;
+    say(`import ${name} failed: ${err.message.split("\n")[0]}`);
+    for (const key of Object.keys(require.cache)) delete require.cache[key];
+    forceMissingModules();
+    const exported = await loadOnce();
+    say(`imported ${name} with stand-ins`);
+    return exported;
+  }
+}
+
+// The package's own install scripts, as npm would run them, with the persona preloaded
+// into every node process they start.
+function runInstallScripts() {
+  const path = require("path"), fs = require("fs"), { spawnSync } = require("child_process");
+  const folder = path.join("node_modules", name);
+  let scripts = {};
+  try {
+    scripts = JSON.parse(fs.readFileSync(path.join(folder, "package.json"), "utf8")).scripts || {};
+  } catch (err) {
+    return;
+  }
+  const preload = `--require ${path.join(driverDir, "persona_windows.js")}`;
+  const env = { ...process.env, NODE_OPTIONS: preload, npm_package_name: name };
+  for (const event of ["preinstall", "install", "postinstall"]) {
+    if (typeof scripts[event] !== "string") continue;
+    const run = spawnSync("sh", ["-c", scripts[event]], {
+      cwd: folder, stdio: ["ignore", "inherit", "inherit"], timeout: INSTALL_SCRIPT_MS,
+      env: { ...env, npm_lifecycle_event: event, npm_lifecycle_script: scripts[event] },
+    });
+    say(`ran ${event} as if on Windows${run.error && run.error.code === "ETIMEDOUT" ? ": timeout" : ""}`);
+  }
+}
+
+if (mode === "persona") {
+  require(require("path").join(driverDir, "persona_windows.js"));
+  forced.add("persona:windows");
+  runInstallScripts();
+  forceMissingModules();
 }
 
 function functionsOf(exported) {
@@ -68,7 +150,7 @@ function runBinScripts() {
 
 load().then(async (exported) => {
   say(`imported ${name}`);
-  if (mode !== "execute") return;
+  if (mode !== "execute") return;  // the persona repeats the install scripts and the import
   runBinScripts();
   for (const [key, fn] of functionsOf(exported)) await callBounded(key, fn);
   if (exported && exported.default && exported.default !== exported) {

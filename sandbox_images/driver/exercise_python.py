@@ -1,14 +1,28 @@
 """Exercise one installed distribution as its user: `import` its top-level modules, or
 `execute` its console scripts with --help and call its public functions with harmless
-arguments, each under a short time limit. Runs with `python -I` from the package's venv."""
+arguments, each under a short time limit; `persona` does both as if on Windows. Runs
+with `python -I` from the package's venv.
+
+An import that fails is tried once more with forcing on (missing modules and Windows-only
+names become stand-ins, see standins.py), so the code after a failed import runs. What
+was forced is reported on one line, `PKGSANDBOX-FORCED <json>`, for the host.
+"""
 
 import importlib
 import importlib.metadata
 import inspect
+import json
 import os
 import signal
 import subprocess
 import sys
+
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))  # `-I` leaves our folder off
+sys.dont_write_bytecode = True  # our own modules: no failed __pycache__ writes in the trace
+import standins  # noqa: E402
+
+FORCED_PREFIX = "PKGSANDBOX-FORCED "
+PACKAGE_MODULES = set()  # the package's top-level names: whose imports get stand-ins
 
 CALL_SECONDS = 2
 SCRIPT_SECONDS = 5
@@ -42,15 +56,29 @@ def top_level_modules(dist):
     return sorted(name for name in names if name and "." not in name and "/" not in name)
 
 
+def import_forced(module):
+    """Import `module`; when that fails, once more with stand-ins for what was missing."""
+    before = set(sys.modules)
+    try:
+        return importlib.import_module(module)
+    except BaseException as exc:  # the package's own exceptions, SystemExit included
+        print(f"import {module} failed: {type(exc).__name__}: {exc}")
+    standins.forget_modules(before)
+    standins.enable(PACKAGE_MODULES)
+    module_object = importlib.import_module(module)
+    print(f"imported {module} with stand-ins")
+    return module_object
+
+
 def import_all(modules):
     failed = 0
     for module in modules:
         try:
-            importlib.import_module(module)
+            import_forced(module)
             print(f"imported {module}")
         except BaseException as exc:  # the package's own exceptions, SystemExit included
             failed += 1
-            print(f"import {module} failed: {type(exc).__name__}: {exc}")
+            print(f"import {module} failed again: {type(exc).__name__}: {exc}")
     return 1 if failed else 0
 
 
@@ -133,9 +161,9 @@ def execute_all(dist, modules):
     calls = 0
     for module_name in modules:
         try:
-            module = importlib.import_module(module_name)
+            module = import_forced(module_name)
         except BaseException as exc:
-            print(f"import {module_name} failed: {type(exc).__name__}")
+            print(f"import {module_name} failed again: {type(exc).__name__}")
             continue
         for name, value in sorted(vars(module).items()):
             if name.startswith("_") or not inspect.isfunction(value):
@@ -149,20 +177,40 @@ def execute_all(dist, modules):
     return 0
 
 
-def main():
-    mode, dist_name = sys.argv[1], sys.argv[2]
+def exercise(mode, dist_name, artifact=None):
     try:
         dist = importlib.metadata.distribution(dist_name)
     except importlib.metadata.PackageNotFoundError:
         print(f"not installed: {dist_name}")
         return 1
     modules = top_level_modules(dist)
+    PACKAGE_MODULES.update(modules)
+    if mode == "persona":
+        import persona_windows
+        persona_windows.enable(PACKAGE_MODULES)
+        sys.dont_write_bytecode = False  # the package's own modules: as a user's import would
+        persona_windows.run_setup_script(artifact)
+        return import_all(modules)
+    sys.dont_write_bytecode = False
     if mode == "import":
         if not modules:
             print("no importable top-level modules")
             return 0
         return import_all(modules)
     return execute_all(dist, modules)
+
+
+def report_forced():
+    if standins.handed_out:
+        sys.stdout.write(FORCED_PREFIX + json.dumps(list(standins.handed_out)) + "\n")
+    sys.stdout.flush()
+
+
+def main():
+    try:
+        return exercise(*sys.argv[1:4])
+    finally:
+        report_forced()
 
 
 if __name__ == "__main__":

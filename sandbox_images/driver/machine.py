@@ -5,7 +5,6 @@ Runs in the root driver before any package code. Stdlib only.
 
 import contextlib
 import ctypes
-import json
 import os
 import pwd
 import selectors
@@ -15,7 +14,9 @@ import time
 
 SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 SITECUSTOMIZE = "/etc/python3.11/sitecustomize.py"
-NETSIM_DIR = "/var/lib/netsim"
+# On the host's disk (a bind mount), so the evidence outlives a sandbox that dies.
+OUT_DIR = "/out"
+NETSIM_DIR = os.path.join(OUT_DIR, "netsim")
 NETSIM_LOG = os.path.join(NETSIM_DIR, "events.jsonl")
 NETSIM_PYTHON = "/opt/pkgsandbox/netsim-venv/bin/python"
 FAKE_DIR = "/run/.host"
@@ -64,17 +65,21 @@ def _bind(source, target):
 
 def hide_container(notes):
     """Remove what gives a container away: /.dockerenv, container ids in PID 1's cgroup,
-    an uptime of a few seconds. (Other processes' /proc/self/cgroup still name the
-    container id, without the word "docker"; gVisor offers no way to change it.)"""
+    PID 1 being this driver (its command line and environment), an uptime of a few
+    seconds. (Other processes' /proc/self/cgroup still name the container id, without
+    the word "docker"; gVisor offers no way to change it.)"""
     with contextlib.suppress(FileNotFoundError):
         os.remove("/.dockerenv")
     os.makedirs(FAKE_DIR, mode=0o755, exist_ok=True)
     fakes = {
         "/proc/1/cgroup": "0::/init.scope\n",
+        "/proc/1/cmdline": "/sbin/init\0splash\0",
+        "/proc/1/environ": "",
+        "/proc/1/comm": "systemd\n",
         "/proc/uptime": f"{86400 * 3 + 7211.4:.2f} {(86400 * 3 + 7211.4) * 1.7:.2f}\n",
     }
     for target, content in fakes.items():
-        source = os.path.join(FAKE_DIR, os.path.basename(target))
+        source = os.path.join(FAKE_DIR, target.strip("/").replace("/", "-"))
         with open(source, "w") as f:
             f.write(content)
         problem = _bind(source, target)
@@ -149,22 +154,6 @@ def wait_ready(proc, notes, timeout=30):
     problem = proc.stderr.read(2000).decode("utf-8", "replace").strip().splitlines()
     notes.append("network simulator did not start: " + (problem[-1] if problem else "no word"))
     return None
-
-
-def read_netsim_log(limit):
-    """The simulator's events, read as root at the end; bounded, parsed by the host."""
-    try:
-        with open(NETSIM_LOG, "rb") as f:
-            data = f.read(limit)
-    except OSError:
-        return []
-    events = []
-    for line in data.splitlines():
-        try:
-            events.append(json.loads(line))
-        except ValueError:
-            continue
-    return events
 
 
 # A detached worker on a short timer (setTimeout, sleep, a forked child) acts after the

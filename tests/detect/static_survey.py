@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from analyzer.detect.static import StaticSignal, scan_package
+from analyzer.fetch.archive import content_format
 from analyzer.models import Ecosystem
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "real"
@@ -23,7 +24,9 @@ _ARCHIVES = (".tar.gz", ".tgz", ".zip", ".whl", ".tar.bz2")
 
 
 def members(archive: Path) -> Iterator[tuple[str, bytes]]:
-    if archive.suffix in (".zip", ".whl"):
+    """The archive's files, opened by what their first bytes say they are, as the fetch
+    stage opens them: a wheel renamed to .tar.gz is still read as the zip it is."""
+    if content_format(archive) == "zip":
         with zipfile.ZipFile(archive) as z:
             for info in z.infolist():
                 if not info.is_dir():

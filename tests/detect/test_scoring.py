@@ -57,6 +57,25 @@ def test_the_arithmetic() -> None:
     assert score([finding("s")], rules, CONFIG).verdict is Verdict.MALICIOUS
 
 
+def test_the_persona_repeat_of_an_import_counts_once() -> None:
+    rules = {"a": Weighted(3)}
+    imported = score([finding("a", Phase.IMPORT)], rules, CONFIG)
+    both = score([finding("a", Phase.IMPORT), finding("a", Phase.PERSONA)], rules, CONFIG)
+    assert both == imported
+    assert score([finding("a", Phase.PERSONA)], rules, CONFIG) == imported
+    # With an install finding too it counts as a behaviour seen in two phases.
+    assert score([finding("a"), finding("a", Phase.PERSONA)], rules, CONFIG).value == 4.5
+
+
+def test_no_weak_rule_reaches_malicious_through_the_persona() -> None:
+    for rule in default_rules().rules:
+        if rule.strong or not rule.match.bound:
+            continue
+        findings = [finding(rule.id, phase) for phase in rule.phases]
+        verdict = score(findings, {rule.id: rule}, default_rules().scoring).verdict
+        assert verdict is not Verdict.MALICIOUS, rule.id
+
+
 def test_a_group_counts_at_most_its_cap() -> None:
     config = replace(CONFIG, group_caps={"hints": 2.5})
     rules = {"h1": Weighted(2, group="hints"), "h2": Weighted(2, group="hints"),

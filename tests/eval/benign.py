@@ -3,6 +3,8 @@ evaluation runs (its raw results are cached with the rest, under OUT/raw)."""
 
 from __future__ import annotations
 
+from tests.eval.ordinary import ORDINARY
+
 # Popular packages, pinned. PyPI targets resolve to the sdist when there is one (setup.py
 # and C extensions built with gcc); the npm ones include real install scripts.
 BENIGN = (
@@ -86,7 +88,7 @@ LOOKALIKE = (
 )
 GROUPS: dict[str, tuple[str, ...]] = {
     "benign": BENIGN, "heldout": HELD_OUT, "fresh": FRESH, "last": LAST, "unseen": UNSEEN,
-    "final": FINAL, "lookalike": LOOKALIKE,
+    "final": FINAL, "lookalike": LOOKALIKE, "ordinary": ORDINARY,
 }
 # The quick run (CI): setup.py sdists, a C extension, a wheel, npm install scripts.
 QUICK = (
@@ -97,4 +99,5 @@ QUICK = (
 TITLES = {"benign": "POPULAR PACKAGES", "heldout": "HELD-OUT POPULAR PACKAGES",
           "fresh": "FRESH POPULAR PACKAGES", "last": "LAST POPULAR PACKAGES",
           "unseen": "UNSEEN POPULAR PACKAGES", "final": "FINAL POPULAR PACKAGES",
-          "lookalike": "LOOK-ALIKE NAMES BY DESIGN"}
+          "lookalike": "LOOK-ALIKE NAMES BY DESIGN",
+          "ordinary": "ORDINARY RECENT RELEASES (random draw)"}

@@ -38,9 +38,9 @@ from analyzer.detect.engine import assess
 from analyzer.detect.rules import RULES_DIR, RuleSet, load_rules
 from analyzer.models import AnalysisResult, Verdict
 from analyzer.report.osv import osv_record
+from analyzer.result_codec import result_from_dict
 from tests.corpus import CorpusSample, LabelError, load_corpus
 from tests.eval import benign, page
-from tests.eval.results import result_from_json
 from tests.eval.scored import Sample, Scored
 from tests.eval.summary import print_samples, summarise
 
@@ -134,7 +134,7 @@ def score_one(sample: Sample, raw: Path, rules: RuleSet) -> Scored:
         tail = err.read_text().strip().splitlines()[-1:] if err.exists() else ["not run"]
         return Scored(sample, "error", None, [], None, seconds, tail[0] if tail else "no output")
     doc = json.loads(text)
-    result: AnalysisResult = assess(result_from_json(doc), rules)
+    result: AnalysisResult = assess(result_from_dict(doc), rules)
     fired = [f"{f.rule}@{f.phase.value if f.phase else 'static'}" for f in result.findings]
     verdict = result.verdict.value if result.verdict else "none"
     problem = doc.get("error")

@@ -95,6 +95,12 @@ def _benign_section(items: list[Scored]) -> dict[str, Any]:
           f"{len(section['malicious'])} malicious, {len(section['suspicious'])} suspicious "
           f"({len(section['suspicious']) / max(len(items), 1):.1%}), "
           f"{len(section['error'])} errors")
+    for group, counts in section["by_group"].items():
+        total = max(counts["total"], 1)
+        print(f"  {benign.TITLES[group].lower()}: {counts['total']}, malicious "
+              f"{counts['malicious']} ({counts['malicious'] / total:.1%}), suspicious "
+              f"{counts['suspicious']} ({counts['suspicious'] / total:.1%}), "
+              f"no verdict {counts['error']}")
     for verdict in ("malicious", "suspicious", "error"):
         for key in section[verdict]:
             print(f"  {verdict}: {key}")

@@ -45,5 +45,7 @@ def test_stopping_cuts_the_retries_short(registry: FakeRegistry) -> None:
     stop.set()
     registry.fail("changes", "500", "500")
     client = HttpClient(FAST, stop)
-    with pytest.raises(FeedError, match=r"HTTP 500 Internal Server Error \(after 1 attempt\)"):
+    # Once the watcher is stopping, no request starts: not even a first attempt.
+    with pytest.raises(FeedError, match=r"^npm _changes: abandoned: stopping$"):
         client.get_json(f"{registry.npm_changes_url}/_changes", "npm _changes", lambda d: d)
+    assert registry.hits["changes"] == 0

@@ -37,7 +37,7 @@ from analyzer.models import (
     Typosquat,
     Verdict,
 )
-from analyzer.report.json_result import result_to_dict
+from analyzer.result_codec import result_to_dict
 
 SCRIPT = "<script>alert(1)</script>"
 ATTRIBUTE = '" onerror="alert(1)'
@@ -80,7 +80,9 @@ def hostile_result(name: str = HOSTILE_NAME, verdict: Verdict = Verdict.MALICIOU
     )
     phases = (
         PhaseResult(Phase.INSTALL, PhaseStatus.COMPLETED, 4.2, 0, install,
-                    Resources(120.5, 1.5), output_tail=f"Installed {SCRIPT}\n"),
+                    Resources(120.5, 1.5), output_tail=f"Installed {SCRIPT}\n",
+                    forced=(f"installed without dependencies (missing: {SCRIPT})",
+                            f"ctypes.windll.{ATTRIBUTE}")),
         PhaseResult(Phase.IMPORT, PhaseStatus.TIMEOUT, 60.0, None, PhaseTrace(),
                     Resources(None, None)),
         PhaseResult(Phase.EXECUTE, PhaseStatus.SKIPPED, 0.0, None, PhaseTrace(),

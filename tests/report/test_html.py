@@ -81,7 +81,8 @@ def test_report_shows_the_evidence_a_reviewer_needs() -> None:
     for expected in ("Honeytoken leaks", "aws-secret-access-key", "honeytoken-exfiltration",
                      "203.0.113.7:443", "POST http://evil.example/x", "bash -i",
                      "exec-decoded", "Typosquat of", "timeout", "requests-2.32.3",
-                     "OSV record", "x_PKGSANDBOX-", "120.5"):
+                     "OSV record", "x_PKGSANDBOX-", "120.5", "Forced to run",
+                     "2 stand-ins and overrides", "installed without dependencies (missing: "):
         assert expected in text, expected
     assert re.search(r'<tr class="sensitive"><td>read</td><td class="path">/home/dev/\.ssh/id_rsa',
                      page)

@@ -9,16 +9,17 @@ from pathlib import Path
 from analyzer.detect.engine import assess
 from analyzer.detect.rules import default_rules
 from analyzer.report.summary import render_summary
+from analyzer.result_codec import result_from_dict
 from analyzer.terminal import printable
-from tests.eval.results import result_from_json
 from tests.report.hostile import hostile_result
+from tests.results import unscored_result
 
 REQUESTS = Path(__file__).parents[1] / "data" / "results" / "requests-2.32.3.json"
 HOSTILE_VERSION = "1.0\x1b]0;owned\x07\x1b[2J\r\x08\u202e\x9b"
 
 
 def _requests() -> str:
-    result = assess(result_from_json(json.loads(REQUESTS.read_text())), default_rules())
+    result = assess(result_from_dict(json.loads(REQUESTS.read_text())), default_rules())
     return render_summary(result)
 
 
@@ -35,6 +36,16 @@ def test_malicious_result_shows_what_the_package_did() -> None:
     assert "/.ssh/id_rsa" in text and "credential reads" in text
     assert "HONEYTOKEN LEAKS" in text
     assert "dns" in text and "http" in text
+
+
+def test_unscored_result_says_what_happened_and_escapes_control_characters() -> None:
+    result = unscored_result()
+    text = render_summary(result)
+    assert "verdict: none (no rules applied)" in text
+    assert "sh -c id" in text and "203.0.113.5:443" in text
+    assert "import: timeout" in text
+    hostile = replace(result.package, name="evil\x1b[2J")
+    assert "\x1b" not in render_summary(replace(result, package=hostile))
 
 
 def test_hostile_version_has_no_escape_bytes() -> None:

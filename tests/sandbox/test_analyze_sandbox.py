@@ -226,7 +226,8 @@ def test_a_preinstall_nslookup_beacon_runs_and_is_seen(
 def test_the_tools_a_developer_has_are_on_path(
     package_factory: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """`py`, `python`, `dig`, `host`, `ping` and `nslookup` answer instead of 'not found'."""
+    """`py`, `python`, `dig`, `host`, `ping` and `nslookup` answer instead of 'not found';
+    PID 1's command line and environment do not give the sandbox away."""
     source = tmp_path / "tools-probe"
     source.mkdir()
     (source / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: tools-probe\nVersion: 0.1\n")
@@ -236,9 +237,106 @@ def test_the_tools_a_developer_has_are_on_path(
         " if shutil.which(t) is None]\n"
         "subprocess.run(['py', '-3', '-c', 'print(1)'], check=True)\n"
         "assert not missing, missing\n"
+        "# PID 1 looks like an init, not like our driver\n"
+        "init = open('/proc/1/cmdline', 'rb').read()\n"
+        "assert b'pkgsandbox' not in init and b'driver' not in init, init\n"
+        "try:\n    environ = open('/proc/1/environ', 'rb').read()\n"
+        "except OSError:\n    environ = b''\n"
+        "assert environ == b'', environ\n"
         "setup(name='tools-probe', version='0.1')\n")
     from tests.packages import build_sdist
 
     result = analyze_json(capsys, str(build_sdist(source, tmp_path)))
     install = result["phases"]["install"]
     assert install["status"] == "completed", install["output_tail"]
+
+
+def test_a_dependency_nobody_has_does_not_stop_the_payload(
+    package_factory: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A setup.py-only sdist whose install_requires no index has: installed again without
+    dependencies, imported, and its POST of the environment seen."""
+    result = analyze_json(capsys, str(package_factory("pypi-missing-dependency")))
+
+    install = result["phases"]["install"]
+    assert install["status"] == "completed", install["output_tail"]
+    assert any(item.startswith("installed without dependencies (missing: "
+                               "pkgsandbox-absent-dependency-zq93")
+               for item in install["forced"]), install["forced"]
+    assert any(d["name"] == "pkgsandbox-absent-dependency-zq93" and d["missing_reason"]
+               for d in result["dependencies"])
+    imported = result["phases"]["import"]
+    assert any(leak["channel"] == "http" for leak in imported["leaks"]), imported["output_tail"]
+    assert result["verdict"] == "malicious"
+
+
+def test_an_npm_dependency_nobody_has_does_not_stop_the_postinstall(
+    package_factory: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = analyze_json(capsys, str(package_factory("npm-missing-dependency")))
+
+    install = result["phases"]["install"]
+    assert install["status"] == "completed", install["output_tail"]
+    assert any(item.startswith("installed without dependencies") for item in install["forced"])
+    assert any(leak["channel"] == "http" for leak in install["leaks"]), install["output_tail"]
+    assert result["verdict"] == "malicious"
+
+
+def test_the_code_after_a_failed_import_runs_with_stand_ins(
+    package_factory: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = analyze_json(capsys, str(package_factory("pypi-missing-import", "wheel")))
+
+    imported = result["phases"]["import"]
+    assert "imported missing_import_pkg with stand-ins" in imported["output_tail"]
+    assert "pkgsandbox_never_installed_zq" in imported["forced"]
+    assert "pkgsandbox_never_installed_zq.Client" in imported["forced"]
+    assert any(leak["channel"] == "http" for leak in imported["leaks"]), imported["output_tail"]
+    assert result["verdict"] == "malicious"
+
+
+def test_a_windows_only_stealer_is_caught_by_the_persona_pass(
+    package_factory: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = analyze_json(capsys, str(package_factory("pypi-windows-stealer", "wheel")))
+
+    for linux in ("install", "import", "execute"):
+        assert not result["phases"][linux]["leaks"], linux  # on Linux it does nothing
+    persona = result["phases"]["persona"]
+    assert persona["status"] == "completed", persona["output_tail"]
+    assert "persona:windows" in persona["forced"]
+    assert any(item.startswith("ctypes.windll") for item in persona["forced"])
+    assert any(leak["token"] == "discord-token" for leak in persona["leaks"]), \
+        persona["output_tail"]
+    assert any("AppData/Roaming/discord" in f["path"] for f in persona["files"])
+    assert result["verdict"] == "malicious"
+    assert "persona" in {f["phase"] for f in result["findings"]}
+
+
+def test_an_npm_postinstall_gated_on_windows_runs_in_the_persona_pass(
+    package_factory: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = analyze_json(capsys, str(package_factory("npm-windows-postinstall")))
+
+    assert not result["phases"]["install"]["leaks"]
+    persona = result["phases"]["persona"]
+    assert "ran postinstall as if on Windows" in persona["output_tail"]
+    assert any(leak["token"] == "discord-token" for leak in persona["leaks"]), \
+        persona["output_tail"]
+    assert result["verdict"] == "malicious"
+
+
+def test_a_sandbox_that_dies_of_its_memory_keeps_the_evidence(
+    package_factory: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Stealing, then filling the in-memory home until the sandbox is killed: what it did
+    before it died was already on the host's disk, and convicts it."""
+    result = analyze_json(capsys, str(package_factory("pypi-memory-bomb")), "--memory", "384")
+
+    install = result["phases"]["install"]
+    assert install["status"] == "error"
+    assert any(leak["channel"] == "http" for leak in install["leaks"]), result["notes"]
+    assert any("ran out of memory during the install phase" in note
+               for note in result["notes"]), result["notes"]
+    assert result["phases"]["import"]["status"] == "skipped"
+    assert result["verdict"] == "malicious"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from analyzer.models import Phase, PhaseStatus
 from analyzer.sandbox.docker_runner import _driver_document, _parse_driver_phases
@@ -60,3 +61,56 @@ def test_resources_are_peak_memory_and_cpu_spent_within_the_phase() -> None:
     assert resources.peak_memory_mb == 300.0
     assert resources.cpu_s == 2.5
     assert resources_between(samples, 5.0, 6.0).peak_memory_mb is None
+
+
+def test_what_was_forced_is_kept_bounded_and_checked() -> None:
+    output = line({"phases": [phase("install", forced=["installed without dependencies"]),
+                              phase("import", forced=["x" * 500] * 300)]})
+    install, imported = _parse_driver_output(output, PHASES, started=1.0)
+    assert install.forced == ("installed without dependencies",)
+    assert len(imported.forced) == 200 and {len(f) for f in imported.forced} == {200}
+    for bad in ("stand-in", [1, 2], {"a": 1}):
+        parsed = _parse_driver_output(line({"phases": [phase("install", forced=bad)]}),
+                                      PHASES, started=1.0)
+        assert parsed[0].status is PhaseStatus.ERROR, bad
+
+
+def test_the_windows_bait_reaches_the_spec_with_this_runs_canaries() -> None:
+    from analyzer.sandbox.honeytokens import HONEYTOKEN_FILES, make_bait
+
+    bait = make_bait()
+    spec = bait.to_spec()
+    token = next(c.value for c in bait.canaries if c.token == "discord-token")
+    files = {f["path"]: f["content"] for f in spec["windows_files"]}  # type: ignore[attr-defined]
+    leveldb = "AppData/Roaming/discord/Local Storage/leveldb/000005.ldb"
+    assert token in files[leveldb]
+    assert all(not path.startswith(("/", "..")) for path in files)
+    assert any(leveldb.startswith(bait_path) for bait_path in HONEYTOKEN_FILES)
+    # Laid only for the persona pass: the Linux home has no AppData.
+    assert not any(f["path"].startswith("AppData/") for f in spec["files"])  # type: ignore[attr-defined]
+
+
+def test_a_driver_that_died_leaves_its_finished_phases_and_the_one_it_was_in(
+        tmp_path: Path) -> None:
+    from analyzer.sandbox.docker_runner import _network_events, _progress_document
+
+    log = tmp_path / "progress.jsonl"
+    log.write_text("\n".join([
+        json.dumps({"phase": "install", "started": 10.0}),
+        json.dumps(phase("install")),
+        json.dumps({"phase": "import", "started": 13.0}),
+        "{not json", "[1, 2]", "[" * 100_000 + "]" * 100_000,
+    ]) + "\n")
+    document = _progress_document(log)
+    assert document["died_in"] == "import"
+    parsed = _parse_driver_phases(document, (*PHASES, Phase.EXECUTE), started=1.0)
+    assert [(p.phase, p.status) for p in parsed] == [
+        (Phase.INSTALL, PhaseStatus.COMPLETED), (Phase.IMPORT, PhaseStatus.ERROR),
+        (Phase.EXECUTE, PhaseStatus.SKIPPED)]
+    assert parsed[1].started == 13.0
+
+    events = tmp_path / "events.jsonl"
+    events.write_text('{"kind": "dns", "name": "a.example"}\nnot json\n"text"\n')
+    assert _network_events(events) == ({"kind": "dns", "name": "a.example"},)
+    assert _network_events(tmp_path / "missing.jsonl") == ()
+    assert _progress_document(tmp_path / "missing.jsonl") == {"phases": [], "died_in": None}

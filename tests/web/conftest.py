@@ -9,7 +9,8 @@ import shutil
 import threading
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,11 @@ import pytest
 from analyzer.feeds.interface import Batch
 from analyzer.models import AnalysisResult, Verdict
 from analyzer.store.database import Database
-from analyzer.store.releases import record_batch, start_cursor
+from analyzer.store.releases import PlannedRelease, record_batch, start_cursor
 from analyzer.store.results import save_result
 from analyzer.store.schema import Job
 from analyzer.web.auth import COOKIE, Sessions
+from analyzer.web.limits import DEFAULT_LIMITS, ServerLimits
 from analyzer.web.server import App, make_server
 from tests.report.hostile import HOSTILE_NAME, hostile_result
 from tests.store.builders import planned
@@ -42,10 +44,10 @@ def chromium() -> str | None:
 
 
 def seed(db: Database, results: list[AnalysisResult]) -> list[int]:
-    """Store each result as the watcher would: a release, its job, then the result."""
+    """Store each result as the watcher would: its release, its job, then the result."""
     cursor = start_cursor(db, "pypi", "0", None, now=1.0)
     record_batch(db, "pypi", cursor, Batch((), "1", True),
-                 [planned(f"seed{i}") for i in range(len(results))], 3, 1.0)
+                 [_release_of(result) for result in results], 3, 1.0)
     ids = []
     with db.transaction() as session:
         for job_id, result in enumerate(results, start=1):
@@ -55,6 +57,15 @@ def seed(db: Database, results: list[AnalysisResult]) -> list[int]:
             ids.append(save_result(session, job_id, job.version_id, result,
                                    now=1_714_500_000.0 + job_id * 86_400))
     return ids
+
+
+def _release_of(result: AnalysisResult) -> PlannedRelease:
+    """The release the feed would have seen for `result`, with its discovery signals."""
+    ref, squat = result.package, result.typosquat
+    release = planned(ref.name, ref.version, ref.ecosystem)
+    signals = {**release.signals, "typosquat": None if squat is None else {
+        "target": squat.target, "distance": squat.distance, "kind": squat.kind}}
+    return replace(release, signals=signals)
 
 
 def results() -> list[AnalysisResult]:
@@ -111,13 +122,12 @@ class Served:
     osv_dir: Path
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    db = Database.open(f"sqlite:///{tmp_path / 'store.db'}")
-    ids = seed(db, results())
-    osv_dir = tmp_path / "osv"
-    server = make_server(App(db, Sessions(TOKEN), osv_dir), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+@contextmanager
+def serving(db: Database, osv_dir: Path, ids: list[int],
+            limits: ServerLimits = DEFAULT_LIMITS) -> Iterator[Served]:
+    """A review server over `db` on a free port, in a thread, for the block."""
+    server = make_server(App(db, Sessions(TOKEN), osv_dir), "127.0.0.1", 0, limits)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     host, port = str(server.server_address[0]), int(server.server_address[1])
     try:
@@ -126,7 +136,16 @@ def served(tmp_path: Path) -> Iterator[Served]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    db = Database.open(f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        with serving(db, tmp_path / "osv", seed(db, results())) as running:
+            yield running
+    finally:
         db.close()
 
 
-__all__ = ["HOSTILE_NAME", "Served", "chromium", "served"]
+__all__ = ["HOSTILE_NAME", "Served", "chromium", "seed", "served", "serving"]

