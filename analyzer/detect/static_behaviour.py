@@ -100,7 +100,10 @@ _WINDOW_LINES = 30
 
 def check_download_exec(src: SourceFile) -> Iterator[StaticSignal]:
     for entry in _DOWNLOAD_EXEC:
-        m = entry.search(src)
+        if not src.has(*entry.hints):
+            continue
+        m = next((m for m in entry.pattern.finditer(src.text)
+                  if not src.is_comment(m.start())), None)
         if m:
             yield src.signal(SignalKind.DOWNLOAD_EXEC, m.start(), entry.what)
     if src.lang is Lang.PYTHON:

