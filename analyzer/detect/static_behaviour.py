@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from analyzer.detect.static_dropper import runs_as_is
 from analyzer.detect.static_network import check_network
 from analyzer.detect.static_text import (
     Lang,
@@ -35,6 +36,12 @@ _PS_FEATURES = (
 _PS_ORDINARY = frozenset({"web request", "execution policy bypass"})
 
 
+def _command_text_is_data(src: SourceFile) -> bool:
+    """A command line inside Python or JavaScript that starts no process, outside an
+    install hook: a help index, a grammar, a catalogue of commands, not something run."""
+    return src.lang in (Lang.PYTHON, Lang.JS) and not runs_as_is(src)
+
+
 def check_powershell(src: SourceFile) -> Iterator[StaticSignal]:
     in_ps = src.lang is Lang.POWERSHELL
     if not (in_ps or src.has("powershell", "pwsh")):
@@ -51,6 +58,8 @@ def check_powershell(src: SourceFile) -> Iterator[StaticSignal]:
             yield from check_powershell(inner)
             yield from check_network(inner)
             yield from check_download_exec(inner)
+    if _command_text_is_data(src):
+        return
     for offset, line in src.lines():
         if not (in_ps or _PS_CONTEXT.search(line)):
             continue
@@ -100,7 +109,7 @@ _WINDOW_LINES = 30
 
 def check_download_exec(src: SourceFile) -> Iterator[StaticSignal]:
     for entry in _DOWNLOAD_EXEC:
-        if not src.has(*entry.hints):
+        if not src.has(*entry.hints) or _command_text_is_data(src):
             continue
         m = next((m for m in entry.pattern.finditer(src.text)
                   if not src.is_comment(m.start())), None)

@@ -60,11 +60,14 @@ _PY_DNS = re.compile(
     r"|\bdns\.resolver\.(?:resolve|query)\s*\("
 )
 _JS_DNS = re.compile(r"\bdns\.(?:promises\.)?(?:lookup|resolve\w*)\s*\(")
+# The tools as typed (lower case; PowerShell's in any case), then a target that is a host
+# name or an expansion: "Host name of the runner" is prose, not a lookup.
+_TARGET = r"([^\s'\"`;|&)]*[.$%`{][^\s'\"`;|&)]*)"
 _SHELL_DNS = re.compile(
-    r"(?i)\b(?:nslookup|dig|host|ping|resolve-dnsname)\s+(?:-\S+\s+)*([^\s'\"`;|&)]+)"
+    rf"\b(?:nslookup|dig|host|ping|(?i:resolve-dnsname))\s+(?:-\S+\s+)*{_TARGET}"
 )
 _QUOTED_SHELL_DNS = re.compile(
-    r"(?i)['\"`]\s*(?:nslookup|dig|host|ping|resolve-dnsname)\s+(?:-\S+\s+)*([^\s'\"`;|&)]+)"
+    rf"['\"`]\s*(?:nslookup|dig|host|ping|(?i:resolve-dnsname))\s+(?:-\S+\s+)*{_TARGET}"
 )
 _IDENTITY = re.compile(rf"(?i){_IDENTITY_CODE}|{_IDENTITY_SHELL}")
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
@@ -166,7 +169,9 @@ def _domains(code: str, command: bool) -> list[str]:
     or, for a command line, in its words."""
     found = []
     for m in _STRING.finditer(code):
-        literal = re.sub(r"\$?\{[^{}]*\}", " ", m.group(2)).lower()
+        literal = re.sub(r"\$?\{[^{}]*\}", "", m.group(2)).lower()
+        if re.search(r"\s", literal.strip()):
+            continue  # prose (a docstring, a message): a host name has no spaces
         found += re.findall(rf"(?<![\w-]){_DOMAIN}", literal.lstrip("."))
         found += re.findall(rf"\.{_DOMAIN}", literal)
     if command:

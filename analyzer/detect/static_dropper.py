@@ -123,7 +123,7 @@ def check_dropper(src: SourceFile) -> Iterator[StaticSignal]:
     api = src.lang in _API_DOWNLOAD and bool(
         _WINDOWS_PROGRAM.search(src.text) or _shady_source(src.text)
     )
-    if not (commands or api) or not _runs(src):
+    if not (commands or api) or not runs_as_is(src):
         return
     if commands and len(_DOWNLOAD_WORD.findall(src.text)) < _CATALOGUE:
         yield from _command_lines(src)
@@ -133,7 +133,7 @@ def check_dropper(src: SourceFile) -> Iterator[StaticSignal]:
             yield found
 
 
-def _runs(src: SourceFile) -> bool:
+def runs_as_is(src: SourceFile) -> bool:
     """True where the text would run as it is: install hooks, decoded text, Windows
     scripts, and code that starts processes."""
     if src.role is FileRole.INSTALL or src.origin is not None:

