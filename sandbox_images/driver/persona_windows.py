@@ -173,10 +173,12 @@ def run_setup_script(artifact):
             with zipfile.ZipFile(artifact) as archive:
                 archive.extractall(folder, members=archive.namelist()[:SETUP_MEMBERS])  # noqa: S202
         else:
+            # Regular files with relative names only (Debian's 3.11.2 has no filter="data").
             with tarfile.open(artifact) as archive:
-                archive.extractall(folder, filter="data", members=[  # noqa: S202
-                    m for m in archive.getmembers()[:SETUP_MEMBERS] if m.isfile()])
-    except (OSError, tarfile.TarError, zipfile.BadZipFile, ValueError) as exc:
+                archive.extractall(folder, members=[  # noqa: S202
+                    m for m in archive.getmembers()[:SETUP_MEMBERS] if m.isfile()
+                    and not m.name.startswith("/") and ".." not in m.name.split("/")])
+    except (OSError, tarfile.TarError, zipfile.BadZipFile, ValueError, TypeError) as exc:
         print(f"persona: could not unpack the sdist: {exc}")
         return
     scripts = sorted((os.path.join(root, "setup.py") for root, _, files in os.walk(folder)

