@@ -108,9 +108,10 @@ _WINDOW_LINES = 30
 
 
 def check_download_exec(src: SourceFile) -> Iterator[StaticSignal]:
-    for entry in _DOWNLOAD_EXEC:
-        if not src.has(*entry.hints) or _command_text_is_data(src):
-            continue
+    entries = [entry for entry in _DOWNLOAD_EXEC if src.has(*entry.hints)]
+    if entries and _command_text_is_data(src):  # one search of the file, not one an entry
+        entries = []
+    for entry in entries:
         m = next((m for m in entry.pattern.finditer(src.text)
                   if not src.is_comment(m.start())), None)
         if m:

@@ -252,7 +252,8 @@ def install_again_without_dependencies(eco_name, eco, user, env, spec, cwd, outc
         return outcome
     try:
         argv = eco["install-without-dependencies"](user, spec)
-    except (OSError, ValueError, EOFError) as exc:  # a tarball npm would refuse anyway
+    # A tarball npm would refuse anyway; a package.json nested a million deep.
+    except (OSError, ValueError, EOFError, RecursionError) as exc:
         outcome["forced"].append(f"install without dependencies not possible: {exc}")
         return outcome
     budget = float(spec["timeouts"]["install"]) - (outcome["ended"] - outcome["started"])
