@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from analyzer.detect.static_dropper import runs_as_is
+from analyzer.detect.static_dropper import download_chains, runs_as_is
 from analyzer.detect.static_network import check_network
 from analyzer.detect.static_text import (
     Lang,
@@ -104,7 +104,6 @@ _JS_RUN = re.compile(
     r"(?:(?<![\w$.])|\b(?:child_process|childProcess|cp)\.)"
     r"(?:exec|execSync|execFile|execFileSync|spawn|spawnSync|fork)\s*\("
 )
-_WINDOW_LINES = 30
 
 
 def check_download_exec(src: SourceFile) -> Iterator[StaticSignal]:
@@ -126,26 +125,15 @@ def _near(
     src: SourceFile, download: re.Pattern[str], writes: re.Pattern[str], run: re.Pattern[str]
 ) -> Iterator[StaticSignal]:
     """A download, a write to disk and a process start within a few lines of each other."""
-    if not (download.search(src.text) and writes.search(src.text) and run.search(src.text)):
+    for chain in download_chains(src, download, writes, run):
+        detail = (
+            f"download at line {src.line_of(chain.offset)} "
+            f"({display(clip(chain.line, chain.download.start(), 80))}), then "
+            f"{chain.start.group().rstrip('( ')} at line {src.line_of(chain.start_offset)}"
+        )
+        yield src.signal(SignalKind.DOWNLOAD_EXEC, chain.start_offset + chain.start.start(),
+                         detail)
         return
-    lines = src.lines()
-    for i, (offset, line) in enumerate(lines):
-        m = download.search(line)
-        if not m or src.is_comment(offset):
-            continue
-        window = lines[i : i + _WINDOW_LINES]
-        if not any(writes.search(text) for _, text in window):
-            continue
-        for later_offset, later in window:
-            r = run.search(later)
-            if r and not src.is_comment(later_offset):
-                detail = (
-                    f"download at line {src.line_of(offset)} "
-                    f"({display(clip(line, m.start(), 80))}), then "
-                    f"{r.group().rstrip('( ')} at line {src.line_of(later_offset)}"
-                )
-                yield src.signal(SignalKind.DOWNLOAD_EXEC, later_offset + r.start(), detail)
-                return
 
 
 _PERSISTENCE = (

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from analyzer.detect.static_network import destination_kind
 from analyzer.detect.static_text import Lang, SourceFile, clip, display
@@ -232,32 +233,57 @@ def _started(text: str, after: int, name: str) -> str | None:
     return None
 
 
-def _api(src: SourceFile) -> StaticSignal | None:
-    lang = src.lang
-    download, write, start = _API_DOWNLOAD[lang], _API_WRITE[lang], _API_START[lang]
+@dataclass(frozen=True)
+class Chain:
+    """A download, a write in the lines around it, then a process start after it."""
+
+    offset: int  # where the download's line starts
+    download: re.Match[str]
+    line: str
+    start_offset: int  # where the starting line starts
+    start: re.Match[str]
+    body: str  # the window's lines, `back` before the download to _WINDOW_LINES after
+
+
+def download_chains(src: SourceFile, download: re.Pattern[str], write: re.Pattern[str],
+                    start: re.Pattern[str], back: int = 0,
+                    skip: str | None = None) -> Iterator[Chain]:
+    """Each download line (not a comment) with a write in its window, and the first
+    process start after it (not on a line holding `skip`)."""
     text = src.text
     if not (download.search(text) and write.search(text) and start.search(text)):
-        return None
+        return
     lines = src.lines()
     for i, (offset, line) in enumerate(lines):
         m = download.search(line)
         if not m or src.is_comment(offset):
             continue
-        window = lines[max(0, i - 5) : i + _WINDOW_LINES]
-        body = "\n".join(t for _, t in window)
-        program = _WINDOWS_PROGRAM.search(body)
-        what = program.group().strip("'\"`").split("?")[0] if program else _shady_source(body)
-        if what is None or not write.search(body) or _mentions_own(src, body):
+        body = "\n".join(t for _, t in lines[max(0, i - back) : i + _WINDOW_LINES])
+        if not write.search(body):
             continue
         for later_offset, later in lines[i : i + _WINDOW_LINES]:
             r = start.search(later)
-            if r and "chmod" not in later and not src.is_comment(later_offset):
-                detail = (
-                    f"downloads at line {src.line_of(offset)} "
-                    f"({display(clip(line, m.start(), 80))}), writes a {what} file and "
-                    f"starts it with {r.group().rstrip('( [')} at line {src.line_of(later_offset)}"
-                )
-                return src.signal(SignalKind.DROPPER, later_offset + r.start(), detail)
+            if r and not (skip and skip in later) and not src.is_comment(later_offset):
+                yield Chain(offset, m, line, later_offset, r, body)
+                break
+
+
+def _api(src: SourceFile) -> StaticSignal | None:
+    lang = src.lang
+    for chain in download_chains(src, _API_DOWNLOAD[lang], _API_WRITE[lang], _API_START[lang],
+                                 back=5, skip="chmod"):
+        program = _WINDOWS_PROGRAM.search(chain.body)
+        what = (program.group().strip("'\"`").split("?")[0] if program
+                else _shady_source(chain.body))
+        if what is None or _mentions_own(src, chain.body):
+            continue
+        detail = (
+            f"downloads at line {src.line_of(chain.offset)} "
+            f"({display(clip(chain.line, chain.download.start(), 80))}), writes a {what} file "
+            f"and starts it with {chain.start.group().rstrip('( [')} at line "
+            f"{src.line_of(chain.start_offset)}"
+        )
+        return src.signal(SignalKind.DROPPER, chain.start_offset + chain.start.start(), detail)
     return None
 
 
