@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
@@ -38,13 +39,31 @@ def _history(clauses: tuple[FileLeaf, ...], path: str, ctx: Context,
 def script_paths(argv: tuple[str, ...]) -> Iterator[str]:
     """Absolute paths among the words of the arguments (`sh -c "start python /tmp/x"`
     counts), except what cannot be a script run: the value of a long option
-    (`--record /tmp/...` is an output), a redirection's target, /dev and /proc files."""
+    (`--record /tmp/...` is an output), a redirection's target, /dev and /proc files,
+    and what follows an interpreter's own `-m MODULE` or `-c/-e CODE` (the module's or
+    the code's arguments: `python -m json.tool /tmp/in` runs json.tool)."""
     skip_next = False
-    for word in " ".join(argv[1:]).split():
+    for word in " ".join(_interpreted_words(argv)).split():
         word = word.strip("'\"();")
         if word.startswith("/") and not skip_next and not word.startswith(("/dev/", "/proc/")):
             yield word
         skip_next = (word.startswith("--") and "=" not in word) or word.endswith((">", "<"))
+
+
+_RUNS_NAMED_CODE = re.compile(r"(python[0-9.]*|node(js)?)")
+
+
+def _interpreted_words(argv: tuple[str, ...]) -> tuple[str, ...]:
+    """The arguments that may name a script: for python or node given `-m MODULE` or
+    inline code, only what comes before the module and the code itself."""
+    if not argv or not _RUNS_NAMED_CODE.fullmatch(argv[0].rsplit("/", 1)[-1]):
+        return argv[1:]
+    for i, word in enumerate(argv[1:], start=1):
+        if word == "-m":
+            return argv[1:i]
+        if word in ("-c", "-e", "--eval", "-p", "--print"):
+            return argv[1:i + 2]
+    return argv[1:]
 
 
 def by_program(clause: ProcessLeaf | None, pid: int, ctx: Context) -> bool:

@@ -75,33 +75,22 @@ async function load() {
   }
 }
 
-// The package's own install scripts, as npm would run them, with the persona preloaded
-// into every node process they start.
+// The package's own install scripts, as npm would run them, by the driver's lifecycle
+// runner (before this process takes on the persona, so that it starts Linux's sh).
 function runInstallScripts() {
-  const path = require("path"), fs = require("fs"), { spawnSync } = require("child_process");
-  const folder = path.join("node_modules", name);
-  let scripts = {};
-  try {
-    scripts = JSON.parse(fs.readFileSync(path.join(folder, "package.json"), "utf8")).scripts || {};
-  } catch (err) {
-    return;
-  }
-  const preload = `--require ${path.join(driverDir, "persona_windows.js")}`;
-  const env = { ...process.env, NODE_OPTIONS: preload, npm_package_name: name };
-  for (const event of ["preinstall", "install", "postinstall"]) {
-    if (typeof scripts[event] !== "string") continue;
-    const run = spawnSync("sh", ["-c", scripts[event]], {
-      cwd: folder, stdio: ["ignore", "inherit", "inherit"], timeout: INSTALL_SCRIPT_MS,
-      env: { ...env, npm_lifecycle_event: event, npm_lifecycle_script: scripts[event] },
-    });
-    say(`ran ${event} as if on Windows${run.error && run.error.code === "ETIMEDOUT" ? ": timeout" : ""}`);
-  }
+  const path = require("path"), { spawnSync } = require("child_process");
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  spawnSync(process.execPath, [path.join(driverDir, "npm_lifecycle.js"),
+                               path.join("node_modules", name), name], {
+    stdio: ["ignore", "inherit", "inherit"], timeout: 3 * INSTALL_SCRIPT_MS + 5000, env,
+  });
 }
 
 if (mode === "persona") {
+  runInstallScripts();
   require(require("path").join(driverDir, "persona_windows.js"));
   forced.add("persona:windows");
-  runInstallScripts();
   forceMissingModules();
 }
 

@@ -213,10 +213,22 @@ def _timeout(signum, frame):
     raise _SetupTimeout()
 
 
+# The setuptools commands an install by pip runs (building the wheel, the metadata, an
+# editable install); a package's `test`, `clean` or `upload` command is never run by it.
+PIP_RUNS_COMMANDS = frozenset({
+    "egg_info", "dist_info", "bdist_wheel", "build", "build_py", "build_ext", "build_clib",
+    "build_scripts", "install", "install_lib", "install_scripts", "install_data",
+    "install_headers", "install_egg_info", "develop", "editable_wheel",
+})
+
+
 def _stub_setup():
-    """`setup()` runs the `run` of each command class it is given, and nothing else."""
+    """`setup()` runs the `run` of each command class it is given that pip would run,
+    and nothing else."""
     def setup(*args, **kwargs):
         for name, command in dict(kwargs.get("cmdclass") or {}).items():
+            if name not in PIP_RUNS_COMMANDS:
+                continue
             for base in command.__mro__[1:]:
                 if base.__module__.startswith(("setuptools", "distutils")) and "run" in vars(base):
                     base.run = lambda self: None  # the real build is not what we are after

@@ -276,3 +276,11 @@ def test_script_paths() -> None:
     assert list(script_paths(("python", "--record", "/tmp/r", "--x=/a", "/b"))) == ["/b"]
     assert list(script_paths(("sh", "-c", ":; (node /x/pre.js > /tmp/log 2>/dev/null || true)"))) \
         == ["/x/pre.js"]
+
+
+def test_script_paths_after_a_module_or_inline_code_are_its_arguments() -> None:
+    assert list(script_paths(("/v/bin/python", "-m", "json.tool", "/tmp/in", "/tmp/out"))) == []
+    assert list(script_paths(("python3", "-c", "import sys; run(sys.argv[1])", "/tmp/arg"))) == []
+    assert list(script_paths(("node", "-e", "load( /tmp/s.js )", "/tmp/data"))) == ["/tmp/s.js"]
+    assert list(script_paths(("python3", "-W", "d", "/tmp/dropped.py", "-m", "x"))) \
+        == ["/tmp/dropped.py"]

@@ -45,7 +45,10 @@ class Hook(install):
         install.run(self)
         if os.name == "nt":
             print("CMDCLASS ON WINDOWS")
-setup(name="gated", version="1.0", cmdclass={"install": Hook})
+class Tests(install):
+    def run(self):
+        print("THE TEST COMMAND RAN")
+setup(name="gated", version="1.0", cmdclass={"install": Hook, "test": Tests})
 '''
 
 
@@ -132,6 +135,7 @@ def test_the_persona_runs_an_sdists_setup_script_and_its_command_classes(
                          env={"USERPROFILE": str(tmp_path)})
     assert "CMDCLASS ON WINDOWS" in output, output
     assert "ran the install command as if on Windows" in output
+    assert "THE TEST COMMAND RAN" not in output  # pip never runs `setup.py test`
 
 
 NODE_PACKAGE = {
