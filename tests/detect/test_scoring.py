@@ -158,11 +158,19 @@ def test_one_weak_behaviour_is_at_most_suspicious() -> None:
     assert [f.rule for f in result.findings] == ["dns-during-install"]
 
 
-def test_a_typosquat_name_alone_is_suspicious_never_malicious() -> None:
+def test_a_typosquat_name_alone_is_listed_but_no_verdict() -> None:
+    """Honest new names resemble popular ones too often for a name alone to make a
+    release suspicious; with an install hook besides it is."""
     result = assess(case("{name: reqeusts, typosquat: {target: requests, distance: 1, "
                          "kind: swap}}"), default_rules())
-    assert result.verdict is Verdict.SUSPICIOUS
+    assert result.verdict is Verdict.BENIGN
     assert [f.rule for f in result.findings] == ["typosquat-name"]
+    hooked = assess(case("""
+        name: reqeusts
+        typosquat: {target: requests}
+        static: [{kind: npm-install-script, path: package/package.json}]
+    """), default_rules())
+    assert hooked.verdict is Verdict.SUSPICIOUS
     # Every way the default set could score a name alone stays below malicious.
     squat = default_rules().by_id["typosquat-name"]
     assert not squat.strong and squat.weight < default_rules().scoring.malicious
