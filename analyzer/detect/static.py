@@ -144,6 +144,46 @@ def _install_paths(
     return frozenset()
 
 
+_SCRIPT_LANGS = (Lang.SHELL, Lang.POWERSHELL, Lang.BATCH)
+_BUILD_FILES = ("setup.py", "setup.cfg", "pyproject.toml", "package.json", "PKG-INFO")
+_BUILD_CONFIGS = frozenset({"setup.cfg", "pyproject.toml", "package.json"})
+
+
+def _tooling_scripts(members: list[_Member], install: frozenset[str]) -> frozenset[str]:
+    """Shell, PowerShell and batch scripts beside an sdist's or npm package's build file
+    that nothing run on install or import names: a project's own installer or release
+    script, which the package manager never runs (pip installs only the packages, npm
+    only what package.json's scripts start). A script some code, build config or named
+    script mentions stays code."""
+    roots = {posixpath.dirname(m.path) for m in members
+             if posixpath.basename(m.path) in _BUILD_FILES and m.path.count("/") <= 1}
+    if not roots:
+        return frozenset()
+    root = min(roots, key=len)  # an sdist's own folder, or the archive's top
+    scripts: dict[str, bytes] = {}
+    sources: list[bytes] = []
+    for m in members:
+        if m.header_only:
+            continue
+        head = m.data[:200].decode("utf-8", "replace")
+        lang = language_of(m.path, head)
+        if posixpath.dirname(m.path) == root and lang in _SCRIPT_LANGS and m.path not in install:
+            scripts[m.path] = m.data
+        elif posixpath.basename(m.path) in _BUILD_CONFIGS or file_role(
+            m.path, lang, install
+        ) in (FileRole.CODE, FileRole.INSTALL):
+            sources.append(m.data)
+    named = True
+    while scripts and named:  # a script a named script mentions is named too
+        named = False
+        for path in list(scripts):
+            mention = posixpath.basename(path).encode()
+            if any(mention in text for text in sources):
+                sources.append(scripts.pop(path))
+                named = True
+    return frozenset(scripts)
+
+
 def _run(checks: Iterable[Check], src: SourceFile) -> Iterator[StaticSignal]:
     """Each check's signals, at most MAX_SIGNALS_PER_CHECK of them: a file with thousands
     of matches then costs little more than one with fifty."""
@@ -192,6 +232,7 @@ def scan_package(
     identity = package_identity((m.path, m.data) for m in members if not m.header_only)
     manifest = _manifest(members, ecosystem)
     install = _install_paths(members, ecosystem, manifest)
+    tooling = _tooling_scripts(members, install)
     paths = {m.path for m in members}
     signals: list[StaticSignal] = []
     code_texts: dict[str, str] = {}
@@ -200,7 +241,7 @@ def scan_package(
     for member in members:
         text = None if member.header_only else _decode(member.data)
         lang = language_of(member.path, text[:200] if text else "")
-        role = file_role(member.path, lang, install)
+        role = FileRole.DOCS if member.path in tooling else file_role(member.path, lang, install)
         if text is None:
             binaries.append((member, role))
             continue

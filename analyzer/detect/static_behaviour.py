@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from analyzer.detect.static_dropper import download_chains, runs_as_is
+from analyzer.detect.static_dropper import command_is_run, download_chains, runs_as_is
 from analyzer.detect.static_network import check_network
 from analyzer.detect.static_text import (
     Lang,
@@ -61,7 +61,7 @@ def check_powershell(src: SourceFile) -> Iterator[StaticSignal]:
     if _command_text_is_data(src):
         return
     for offset, line in src.lines():
-        if not (in_ps or _PS_CONTEXT.search(line)):
+        if not (in_ps or _PS_CONTEXT.search(line)) or src.is_comment(offset):
             continue
         found = [what for pattern, what in _PS_FEATURES if pattern.search(line)]
         if set(found) - _PS_ORDINARY:
@@ -112,7 +112,7 @@ def check_download_exec(src: SourceFile) -> Iterator[StaticSignal]:
         entries = []
     for entry in entries:
         m = next((m for m in entry.pattern.finditer(src.text)
-                  if not src.is_comment(m.start())), None)
+                  if not src.is_comment(m.start()) and command_is_run(src, m.start())), None)
         if m:
             yield src.signal(SignalKind.DOWNLOAD_EXEC, m.start(), entry.what)
     if src.lang is Lang.PYTHON:
@@ -136,26 +136,36 @@ def _near(
         return
 
 
-_PERSISTENCE = (
+# Autostart written through an API or a path: persistence wherever it is.
+_PERSISTENCE_WRITES = (
     Rule(("currentversion",), re.compile(r"(?i)CurrentVersion[\\/]+Run(?:Once)?\b"),
          "registry Run key"),
     Rule(("startup",), re.compile(r"(?i)Start Menu[\\/]+Programs[\\/]+Startup|shell:startup"),
          "Startup folder"),
-    Rule(("schtasks",), re.compile(r"(?i)\bschtasks(?:\.exe)?\s+/create\b"), "scheduled task"),
-    Rule(("crontab",), re.compile(r"\|\s*crontab\s+-(?:\s|$|['\"])"), "crontab entry"),
     Rule(("bashrc", "zshrc", "bash_profile"),
-         re.compile(r"(?i)>>\s*['\"]?[~$\w/{}.-]*\.(?:bashrc|zshrc|bash_profile)\b"
-                    r"|appendFile\w*\([^\n]{0,120}\.(?:bashrc|zshrc|bash_profile)\b"
+         re.compile(r"(?i)appendFile\w*\([^\n]{0,120}\.(?:bashrc|zshrc|bash_profile)\b"
                     r"|open\([^\n]{0,120}\.(?:bashrc|zshrc|bash_profile)\b[^\n]{0,40}?['\"]a\+?['\"]"),
          "shell startup file"),
     Rule(("launchagents", "launchdaemons"), re.compile(r"(?i)Library/Launch(?:Agents|Daemons)/"),
          "macOS launch agent"),
+)  # fmt: skip
+# Autostart as a command line: in Python or JavaScript that starts no process it is
+# advice or a catalogue entry ("run `systemctl enable --now chrony`"), not a command.
+_PERSISTENCE_COMMANDS = (
+    Rule(("schtasks",), re.compile(r"(?i)\bschtasks(?:\.exe)?\s+/create\b"), "scheduled task"),
+    Rule(("crontab",), re.compile(r"\|\s*crontab\s+-(?:\s|$|['\"])"), "crontab entry"),
+    Rule(("bashrc", "zshrc", "bash_profile"),
+         re.compile(r"(?i)>>\s*['\"]?[~$\w/{}.-]*\.(?:bashrc|zshrc|bash_profile)\b"),
+         "shell startup file"),
     Rule(("systemctl",), re.compile(r"\bsystemctl\s+(?:--user\s+)?enable\b"), "systemd service"),
 )  # fmt: skip
 
 
 def check_persistence(src: SourceFile) -> Iterator[StaticSignal]:
-    for entry in _PERSISTENCE:
+    entries: tuple[Rule, ...] = _PERSISTENCE_WRITES
+    if not _command_text_is_data(src):
+        entries += _PERSISTENCE_COMMANDS
+    for entry in entries:
         m = entry.search(src)
         if m and not src.is_comment(m.start()):
             yield src.signal(SignalKind.PERSISTENCE, m.start(), entry.what)

