@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -86,7 +88,10 @@ class Database:
         return database
 
     def migrate(self) -> None:
-        """`alembic upgrade head`, programmatically, in one transaction."""
+        """`alembic upgrade head`, programmatically, in one transaction; nothing at all
+        (not even alembic's import, most of a `status` start) when already at head."""
+        if self._revision() == head_revision():
+            return
         alembic_log = logging.getLogger("alembic")
         if alembic_log.level == logging.NOTSET:  # its INFO lines are noise at every start
             alembic_log.setLevel(logging.WARNING)
@@ -108,6 +113,14 @@ class Database:
         if before != after:
             log.info("database %s migrated from %s to %s", describe(self.url),
                      before or "empty", after)
+
+    def _revision(self) -> str | None:
+        """The schema revision the database records, None for an empty database."""
+        try:
+            with self.engine.execution_options(sqlite_begin="DEFERRED").connect() as connection:
+                return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except SQLAlchemyError:  # no alembic_version table yet
+            return None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -132,6 +145,22 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+_REVISION = re.compile(r'^(down_)?revision\s*=\s*(?:None|"([^"]+)")', re.MULTILINE)
+
+
+@functools.cache
+def head_revision() -> str | None:
+    """The newest migration's revision, read from the files as text: the one no other
+    migration names as its parent. None when that is not a single one (alembic decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in MIGRATIONS.glob("versions/[0-9]*.py"):
+        for down, revision in _REVISION.findall(script.read_text()):
+            (parents if down else revisions).add(revision)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 def _missing_sqlite_file(url: str) -> bool:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from analyzer.store.database import DEFAULT_URL, ENV_VAR, Database, StoreError, resolve_url
+from analyzer.store.database import (
+    DEFAULT_URL,
+    ENV_VAR,
+    MIGRATIONS,
+    Database,
+    StoreError,
+    head_revision,
+    resolve_url,
+)
 from analyzer.store.schema import Base
 
 TABLES = {"packages", "versions", "artifacts", "jobs", "results", "findings", "feed_cursors",
@@ -30,6 +42,23 @@ def test_opening_twice_migrates_once(db_url: str) -> None:
     with again.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
     again.close()
+
+
+def test_the_head_read_from_the_migration_files_is_alembics() -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert head_revision() == ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_a_database_already_at_head_opens_without_loading_alembic(tmp_path: Path) -> None:
+    # alembic's import is most of a `pkgsandbox status` start; it is only needed to migrate.
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    Database.open(url).close()
+    probe = ("import sys; from analyzer.store.database import Database; "
+             f"Database.open({url!r}).close(); print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "False"
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
