@@ -74,7 +74,8 @@ class Analyzer:
                 f"analysing {package.ref.ecosystem.value}:{printable(package.ref.name)} "
                 f"{printable(package.ref.version)} ({printable(package.ref.filename)}) in gVisor"
             )
-            run = self.sandbox.run(package, RUN_PHASES)
+            run = self.sandbox.run(package, RUN_PHASES,
+                                   on_phase=lambda phase: self.progress(f"{phase} phase"))
             kept: tuple[str, ...] = ()
             try:
                 trace = parse_trace_dir(run.trace_dir)

@@ -110,6 +110,7 @@ def _analyze(args: argparse.Namespace) -> int:
     from analyzer.atomic import write_atomic
     from analyzer.detect.rules import RULES_DIR, load_rules
     from analyzer.fetch.target import parse_target
+    from analyzer.live import Activity
     from analyzer.models import Phase, Verdict
     from analyzer.report.html import write_report
     from analyzer.report.osv import write_osv
@@ -123,14 +124,16 @@ def _analyze(args: argparse.Namespace) -> int:
         (Phase.INSTALL, args.install_timeout), (Phase.IMPORT, args.import_timeout),
         (Phase.EXECUTE, args.execute_timeout), (Phase.PERSONA, args.persona_timeout)))
     rules = load_rules([RULES_DIR, *args.rules])  # a bad rule fails before any work
-    runner = Analyzer(
-        rules=rules,
-        sandbox=DockerSandbox(limits),
-        urls=RegistryUrls(pypi=args.pypi_url.rstrip("/"), npm=args.npm_registry_url.rstrip("/")),
-        keep_dir=args.out,
-        progress=lambda text: _err(f"pkgsandbox: {printable(text)}"),
-    )
-    result = runner.analyze(target)
+    with Activity("pkgsandbox: ") as activity:  # on a terminal: the phase and the time
+        runner = Analyzer(
+            rules=rules,
+            sandbox=DockerSandbox(limits),
+            urls=RegistryUrls(pypi=args.pypi_url.rstrip("/"),
+                              npm=args.npm_registry_url.rstrip("/")),
+            keep_dir=args.out,
+            progress=lambda text: activity.step(printable(text)),
+        )
+        result = runner.analyze(target)
     document = result_to_dict(result)
     # The result reaches stdout first: a file that cannot be written (a full disk) then
     # costs only that file, and is reported in one line with exit status 2.

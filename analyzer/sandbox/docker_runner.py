@@ -9,7 +9,7 @@ import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,7 +149,10 @@ class DockerSandbox:
             ) from None
         return image
 
-    def run(self, package: FetchedPackage, phases: tuple[Phase, ...]) -> SandboxRun:
+    def run(self, package: FetchedPackage, phases: tuple[Phase, ...],
+            on_phase: Callable[[str], None] | None = None) -> SandboxRun:
+        """Run the phases in a new sandbox; `on_phase` hears each phase's name as the
+        driver starts it (read from the driver's progress log while the run goes on)."""
         image = self.check(package)
         bait = make_bait()
         with _spec_dir(package, phases, self.limits, bait, self.simulate_network) as spec_dir, \
@@ -177,7 +180,7 @@ class DockerSandbox:
                 detach=True,
             )
             try:
-                run = self._run_container(container, phases, bait, out_dir)
+                run = self._run_container(container, phases, bait, out_dir, on_phase)
             except BaseException:
                 _remove(container)
                 # After the removal: runsc's `delete` writes its own log into this folder.
@@ -187,12 +190,12 @@ class DockerSandbox:
             return run
 
     def _run_container(self, container: Any, phases: tuple[Phase, ...], bait: Bait,
-                       out_dir: Path) -> SandboxRun:
+                       out_dir: Path, on_phase: Callable[[str], None] | None) -> SandboxRun:
         budget = sum(self.limits.timeout(p) for p in phases) + 60.0
         started = time.time()
         with ResourceSampler(container.id) as sampler:
             container.start()
-            stopped = _wait(container, budget)
+            stopped = _wait(container, budget, _phase_watch(out_dir / PROGRESS_LOG, on_phase))
         output = container.logs(stdout=True, stderr=False, tail=50)[-MAX_DRIVER_OUTPUT:]
         document = _driver_document(output)
         notes = [str(n)[:500] for n in document.get("notes", [])[:20]]
@@ -237,12 +240,29 @@ def _spec_dir(package: FetchedPackage, phases: tuple[Phase, ...], limits: Sandbo
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _wait(container: Any, budget: float) -> str | None:
+def _phase_watch(log: Path, on_phase: Callable[[str], None] | None) -> Callable[[], None]:
+    """A check, made at each wait step, that tells `on_phase` of a phase newly started."""
+    told: list[str] = []
+
+    def check() -> None:
+        if on_phase is None:
+            return
+        started = [str(r.get("phase"))[:20] for r in _json_lines(log, 2**20)
+                   if "started" in r and "status" not in r]
+        for phase in started[len(told):]:
+            told.append(phase)
+            on_phase(phase)
+
+    return check
+
+
+def _wait(container: Any, budget: float, each_step: Callable[[], None]) -> str | None:
     """Wait for the driver to end; None when it did, else why the sandbox was stopped from
     outside: the run's budget is spent (the driver's own timeouts failed), or the trace
     on the host's disk has grown past MAX_TRACE_BYTES (a flood of syscalls)."""
     deadline = time.monotonic() + budget
     while (left := deadline - time.monotonic()) > 0:
+        each_step()
         with contextlib.suppress(requests.exceptions.RequestException):
             container.wait(timeout=max(1, min(left, WAIT_STEP_S)))
             return None

@@ -123,7 +123,7 @@ def scan_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
         if args.analyze:
             from analyzer.scan.analysis import analyze_new
 
-            findings += analyze_new(db, dependencies, _err)
+            findings += analyze_new(db, dependencies)
     finally:
         db.close()
     _print(args, dependencies, findings, out)

@@ -175,13 +175,16 @@ def watch_config(args: argparse.Namespace) -> WatchConfig:
 
 def watch_command(args: argparse.Namespace) -> int:
     """Handler of `pkgsandbox watch`; errors reach the CLI as `analyzer.errors.Error`."""
+    from analyzer.live import LiveLine
     from analyzer.scheduler.watch import run_watch
 
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                            format="pkgsandbox: %(message)s")
-    run_watch(watch_config(args), once=args.once,
-              progress_callback=lambda line: print(line, file=sys.stderr, flush=True))
+    # On a terminal the progress line is redrawn in place; log lines go above it (the
+    # handler is made inside, where sys.stderr is the live display's).
+    with LiveLine() as live:
+        if not logging.getLogger().handlers:
+            logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                                format="pkgsandbox: %(message)s")
+        run_watch(watch_config(args), once=args.once, progress_callback=live.show)
     return 0
 
 

@@ -67,6 +67,11 @@ class Progress:
                      f" {self.backend.alive()} workers)")
         parts.append(f"{self._per_hour(report)} analyses/h")
         parts.append(f"{report['failed']} failed, {report['retrying']} retrying")
+        recent = report.get("recent") or []
+        if recent:
+            parts.append("last " + ", ".join(
+                printable(f"{r['name']} {r['version']}", limit=60) + f" {r['verdict']}"
+                for r in recent))
         flagged = report["last_flagged"]
         if flagged:
             package = printable(f"{flagged['ecosystem']}:{flagged['name']}"
@@ -78,7 +83,9 @@ class Progress:
         stored = report["feeds"].get(state.feed.name, {})
         position = stored.get("position") or "-"
         if state.error is None:
-            return f"{state.feed.name} {position} ok"
+            lag = stored.get("lag_s")
+            behind = "" if lag is None else f", lag {_duration(lag)}"
+            return f"{state.feed.name} {position} ok{behind}"
         wait = max(0.0, state.next_poll - time.monotonic())
         error = printable(state.error[:120])
         return (f"{state.feed.name} {position} DOWN ({error}; {state.failures}"
@@ -91,6 +98,14 @@ class Progress:
             return int(report["analyses_last_hour"])
         done = report["analysed"] - (self._analysed_at_start or 0)
         return int(done / elapsed * 3600)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _clock() -> str:

@@ -15,6 +15,7 @@ from analyzer.terminal import printable
 
 FLAGGED = (Verdict.MALICIOUS.value, Verdict.SUSPICIOUS.value)
 UNSCORED = "unscored"  # a result the rules have not given a verdict
+RECENT = 3  # latest results in the report
 
 
 def status(db: Database, now: float | None = None) -> dict[str, Any]:
@@ -42,7 +43,18 @@ def status(db: Database, now: float | None = None) -> dict[str, Any]:
             .join(Package, Package.id == Version.package_id)
             .where(Result.verdict.in_(FLAGGED))
             .order_by(Result.created_at.desc(), Result.id.desc()).limit(1)).first()
-        feeds = {row.feed: _feed(row) for row in session.scalars(
+        recent = session.execute(
+            select(Package.ecosystem, Package.name, Version.version, Result.verdict)
+            .join(Version, Version.id == Result.version_id)
+            .join(Package, Package.id == Version.package_id)
+            .order_by(Result.created_at.desc(), Result.id.desc()).limit(RECENT)).all()
+        # Per feed, the newest release it brought: how long after its publication it came.
+        newest = (select(func.max(Version.id)).where(Version.published_at.is_not(None))
+                  .group_by(Version.feed))
+        lags = dict(session.execute(
+            select(Version.feed, Version.discovered_at - Version.published_at)
+            .where(Version.id.in_(newest))).all())
+        feeds = {row.feed: _feed(row, lags.get(row.feed)) for row in session.scalars(
             select(FeedCursor).order_by(FeedCursor.feed))}
     by_verdict = {verdict or UNSCORED: count for verdict, count in verdicts}
     return {
@@ -58,6 +70,8 @@ def status(db: Database, now: float | None = None) -> dict[str, Any]:
         "last_flagged": None if flagged is None else {
             "ecosystem": flagged.ecosystem, "name": flagged.name, "version": flagged.version,
             "verdict": flagged.verdict, "score": flagged.score, "at": iso(flagged.created_at)},
+        "recent": [{"ecosystem": r.ecosystem, "name": r.name, "version": r.version,
+                    "verdict": r.verdict or UNSCORED} for r in recent],
         "feeds": feeds,
     }
 
@@ -69,8 +83,9 @@ def iso(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
-def _feed(row: FeedCursor) -> dict[str, Any]:
+def _feed(row: FeedCursor, lag_s: float | None) -> dict[str, Any]:
     return {
+        "lag_s": None if lag_s is None else round(max(0.0, lag_s), 1),
         "position": row.position or None,
         "status": row.status,
         "last_error": row.last_error,

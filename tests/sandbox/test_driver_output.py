@@ -114,3 +114,20 @@ def test_a_driver_that_died_leaves_its_finished_phases_and_the_one_it_was_in(
     assert _network_events(events) == ({"kind": "dns", "name": "a.example"},)
     assert _network_events(tmp_path / "missing.jsonl") == ()
     assert _progress_document(tmp_path / "missing.jsonl") == {"phases": [], "died_in": None}
+
+
+def test_each_phase_is_told_once_as_the_driver_starts_it(tmp_path: Path) -> None:
+    from analyzer.sandbox.docker_runner import _phase_watch
+
+    log = tmp_path / "progress.jsonl"
+    told: list[str] = []
+    check = _phase_watch(log, told.append)
+    check()  # no log yet
+    log.write_text(json.dumps({"phase": "install", "started": 10.0}) + "\n")
+    check()
+    check()
+    with log.open("a") as f:
+        f.write(json.dumps(phase("install")) + "\n")  # a finished phase starts nothing
+        f.write(json.dumps({"phase": "import", "started": 13.0}) + "\n")
+    check()
+    assert told == ["install", "import"]

@@ -20,8 +20,8 @@ class RecordingSandbox(DockerSandbox):
 
     last: SandboxRun
 
-    def run(self, package, phases):  # type: ignore[no-untyped-def]
-        self.last = super().run(package, phases)
+    def run(self, package, phases, on_phase=None):  # type: ignore[no-untyped-def]
+        self.last = super().run(package, phases, on_phase)
         return self.last
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from analyzer.feeds.interface import Batch
@@ -66,3 +68,18 @@ def test_status_counts_jobs_verdicts_feeds_and_the_last_flagged(db: Database) ->
     text = render_status(report)
     assert "npm at None: DOWN (npm _changes: HTTP 500)" in text
     assert "flagged   pypi:p1 1.0.0 malicious" in text
+
+
+def test_status_gives_each_feeds_lag_and_the_latest_verdicts(db: Database) -> None:
+    published = 1_700_000_000.0  # what the builders' releases say
+    cursor = start_cursor(db, "pypi", "0", None, now=published)
+    record_batch(db, "pypi", cursor, Batch((), "1", True), [planned("p1")], 3, published + 5)
+    record_batch(db, "pypi", replace(cursor, position="1"), Batch((), "3", True),
+                 [planned("p2"), planned("p3")], 3, published + 40)
+    for job_id, verdict in ((1, Verdict.BENIGN), (2, Verdict.MALICIOUS), (3, None)):
+        _finish(db, job_id, verdict, published + 50 + job_id)
+    report = status(db, now=published + 60)
+    # The newest release the feed brought reached the queue 40 s after it was published.
+    assert report["feeds"]["pypi"]["lag_s"] == 40.0
+    assert [(r["name"], r["verdict"]) for r in report["recent"]] == [
+        ("p3", "unscored"), ("p2", "malicious"), ("p1", "benign")]
