@@ -36,14 +36,28 @@ def _plain(stream: IO[str]) -> Lines:
     return write
 
 
-class Activity:
+class _Display:
+    """What every display shares: its stream, a rich console when that is a terminal,
+    and what draws on it, stopped when the block ends."""
+
+    def __init__(self, stream: IO[str] | None) -> None:
+        self._stream = stream or sys.stderr
+        self._console = _console(self._stream)
+        self._drawing: Progress | Live | None = None
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._drawing is not None:
+            self._drawing.stop()
+
+
+class Activity(_Display):
     """One piece of work with steps: on a terminal a spinner, the current step and the
     time since the start, redrawn in place; elsewhere each step as a line of its own."""
 
     def __init__(self, prefix: str = "", stream: IO[str] | None = None) -> None:
-        self._stream = stream or sys.stderr
+        super().__init__(stream)
         self._prefix = prefix
-        self._console = _console(self._stream)
         self._progress: Progress | None = None
         self._task: TaskID | None = None
 
@@ -55,13 +69,9 @@ class Activity:
                 SpinnerColumn(), TextColumn("{task.description}", markup=False),
                 TimeElapsedColumn(), console=self._console, transient=True)
             self._progress.start()
+            self._drawing = self._progress
             self._task = self._progress.add_task("starting", total=None)
         return self
-
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        if self._progress is not None:
-            self._progress.stop()
 
     def step(self, text: str) -> None:
         if self._progress is not None and self._task is not None:
@@ -72,13 +82,12 @@ class Activity:
             _plain(self._stream)(self._prefix + text)
 
 
-class Bar:
+class Bar(_Display):
     """N items of work: on a terminal a bar with done/total, the current item and the
     time taken; elsewhere a line per item."""
 
     def __init__(self, total: int, stream: IO[str] | None = None) -> None:
-        self._stream = stream or sys.stderr
-        self._console = _console(self._stream)
+        super().__init__(stream)
         self._total = total
         self._done = 0
         self._progress: Progress | None = None
@@ -99,13 +108,9 @@ class Bar:
                 TextColumn("{task.description}", markup=False), console=self._console,
                 transient=True)
             self._progress.start()
+            self._drawing = self._progress
             self._task = self._progress.add_task("", total=self._total)
         return self
-
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        if self._progress is not None:
-            self._progress.stop()
 
     def note(self, text: str) -> None:
         """A line for the person, above the bar."""
@@ -126,13 +131,12 @@ class Bar:
             self._progress.advance(self._task)
 
 
-class LiveLine:
+class LiveLine(_Display):
     """A status line that is rewritten in place on a terminal, and printed as a new line
     each time elsewhere (a log keeps every reading)."""
 
     def __init__(self, stream: IO[str] | None = None) -> None:
-        self._stream = stream or sys.stderr
-        self._console = _console(self._stream)
+        super().__init__(stream)
         self._live: Live | None = None
 
     def __enter__(self) -> LiveLine:
@@ -141,12 +145,8 @@ class LiveLine:
 
             self._live = Live(console=self._console, auto_refresh=False, transient=False)
             self._live.start()
+            self._drawing = self._live
         return self
-
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        if self._live is not None:
-            self._live.stop()
 
     def show(self, line: str) -> None:
         if self._live is not None:
