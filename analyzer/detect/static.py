@@ -27,6 +27,7 @@ from analyzer.detect.static_behaviour import (
 )
 from analyzer.detect.static_binary import check_binary
 from analyzer.detect.static_blobs import check_blobs, check_entropy, check_layout
+from analyzer.detect.static_caller import check_caller_exfil
 from analyzer.detect.static_clipboard import check_clipboard
 from analyzer.detect.static_dns import check_dns_beacon
 from analyzer.detect.static_dropper import check_dropper
@@ -74,7 +75,8 @@ CONTENT_CHECKS: tuple[Check, ...] = (
     check_dns_beacon,
 )
 # What else runs on code files (blobs are decoded and their text rescanned).
-CODE_CHECKS: tuple[Check, ...] = (check_entropy, check_layout, check_recon_exfil)
+CODE_CHECKS: tuple[Check, ...] = (
+    check_entropy, check_layout, check_recon_exfil, check_caller_exfil)
 # What runs on configs and requirement files: only where data would go.
 DATA_CHECKS: tuple[Check, ...] = (check_network,)
 # What runs on package.json besides its scripts: script lines are shell commands.

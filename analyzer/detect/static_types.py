@@ -60,6 +60,7 @@ class SignalKind(enum.StrEnum):
     CREDENTIAL_FILE_ACCESS = "credential-file-access"
     ENV_EXFIL = "env-exfil"
     RECON_EXFIL = "recon-exfil"
+    CALLER_DATA_EXFIL = "caller-data-exfil"
     CLIPBOARD_HIJACK = "clipboard-hijack"
     # files
     BUNDLED_EXECUTABLE = "bundled-executable"
@@ -133,6 +134,10 @@ _DESCRIPTIONS: dict[SignalKind, str] = {
     SignalKind.RECON_EXFIL: (
         "install-time or import-time code collects host identity and sends it out"
     ),
+    SignalKind.CALLER_DATA_EXFIL: (
+        "a function sends away the wallet key or seed phrase it is given, or its callers'"
+        " source files"
+    ),
     SignalKind.CLIPBOARD_HIJACK: (
         "reads or rewrites the clipboard next to crypto wallet-address patterns or addresses"
     ),
@@ -168,6 +173,7 @@ _STRONG = frozenset(
         SignalKind.STEALER_TARGET,
         SignalKind.ENV_EXFIL,
         SignalKind.RECON_EXFIL,
+        SignalKind.CALLER_DATA_EXFIL,
         SignalKind.BUNDLED_EXECUTABLE,
     }
 )

