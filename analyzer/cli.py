@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import json
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -175,7 +178,36 @@ COMMANDS = {"analyze": _analyze, "doctor": _doctor, "images": _images,
             "watch": watch_command, "status": status_command}
 
 
+class Stopped(BaseException):
+    """SIGTERM (what `timeout`, systemd and CI send): unwinds like Ctrl-C, so every
+    cleanup on the way runs (the container removed, the spec, out, trace and work
+    folders deleted). `watch` and `worker` install handlers of their own."""
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """While the command runs, SIGTERM raises `Stopped`; the handler before is put back."""
+
+    def stop(_signum: int, _frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the cleanup
+        raise Stopped
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    with _stop_on_sigterm():
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
         handler = COMMANDS.get(args.command) or args.handler
@@ -191,6 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("pkgsandbox: interrupted")
         return 130
+    except Stopped:
+        _err("pkgsandbox: stopped (SIGTERM)")
+        return 143
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python from complaining
         # about the closed stdout at exit.

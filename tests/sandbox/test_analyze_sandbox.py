@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -366,3 +371,32 @@ def test_a_setup_script_gated_on_windows_runs_in_the_persona_pass(
     assert any(leak["channel"] == "http" for leak in persona["leaks"])
     assert not result["phases"]["install"]["leaks"]
     assert result["verdict"] == "malicious"
+
+
+def test_sigterm_mid_phase_leaves_no_container_and_no_folder_behind(
+        package_factory: Any, tmp_path: Path) -> None:
+    artifact = package_factory("pypi-import-hang")
+    scratch = tmp_path / "scratch"  # the run's temporary folders: spec (CA key), out, work
+    scratch.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "analyzer.cli", "analyze", str(artifact), "--import-timeout", "300"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TMPDIR": str(scratch)}, cwd=Path(__file__).resolve().parents[2])
+    watchdog = threading.Timer(240, process.kill)
+    watchdog.start()
+    try:
+        assert process.stderr is not None
+        for progress in process.stderr:  # the driver's progress, read as the run goes
+            if progress.strip() == "pkgsandbox: import phase":
+                break
+        running = leftover_containers("hang-pkg")
+        assert running, "the import phase runs in a container"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 143
+    finally:
+        watchdog.cancel()
+        if process.stderr is not None:
+            process.stderr.close()
+    assert leftover_containers("hang-pkg") == []
+    assert list(scratch.iterdir()) == []
+    assert not any((state_dir() / "traces" / container).exists() for container in running)
