@@ -26,6 +26,7 @@ from analyzer.sandbox.honeytokens import Bait, make_bait
 from analyzer.sandbox.host import CONTAINER_LABEL, RUNTIME, docker_host, trace_dir
 from analyzer.sandbox.images import image_name
 from analyzer.sandbox.resources import ResourceSampler, Sample
+from analyzer.sandbox.sweep import OWNER_LABEL, owner_tag
 
 RESULT_PREFIX = b"PKGSANDBOX-RESULT "
 MAX_DRIVER_OUTPUT = 2**20  # the phases' result line: tails and notes, a few tens of kB
@@ -176,7 +177,7 @@ class DockerSandbox:
                     str(package.dependency_dir): {"bind": "/in/deps", "mode": "ro"},
                     str(out_dir): {"bind": "/out", "mode": "rw"},
                 },
-                labels={CONTAINER_LABEL: package.ref.name[:200]},
+                labels={CONTAINER_LABEL: package.ref.name[:200], OWNER_LABEL: owner_tag()},
                 detach=True,
             )
             try:

@@ -223,5 +223,17 @@ class SandboxAnalyser:
     def __call__(self) -> Analyse:
         # Imported here: the Docker SDK and the sandbox stack load only in workers.
         from analyzer.analysis import Analyzer
+        from analyzer.sandbox.docker_runner import connect
+        from analyzer.sandbox.sweep import sweep
 
-        return Analyzer(urls=self.urls).analyze
+        analyzer = Analyzer(urls=self.urls)
+        # What a killed predecessor left: its containers (owner gone) and run folders.
+        try:
+            swept = sweep(connect())
+        except SandboxError as exc:  # the first analysis says it again, per job
+            log.warning("no sweep of abandoned sandboxes: %s", exc.diagnostics())
+            return analyzer.analyze
+        if swept.containers or swept.folders:
+            log.info("removed %d abandoned sandbox container(s) and %d stale run folder(s)",
+                     len(swept.containers), len(swept.folders))
+        return analyzer.analyze

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -400,3 +402,35 @@ def test_sigterm_mid_phase_leaves_no_container_and_no_folder_behind(
     assert leftover_containers("hang-pkg") == []
     assert list(scratch.iterdir()) == []
     assert not any((state_dir() / "traces" / container).exists() for container in running)
+
+
+def test_a_start_sweeps_what_a_killed_predecessor_left(tmp_path: Path) -> None:
+    from analyzer.models import Ecosystem
+    from analyzer.sandbox.images import image_name
+    from analyzer.sandbox.sweep import OWNER_LABEL, STALE_AFTER_S, owner_tag, sweep
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])  # an owner that has ended
+    gone.wait()
+    dead_owner = f"{owner_tag().split(':')[0]}:{gone.pid}:{time.time() - 5:.2f}"
+    client = connect()
+
+    def sandbox(owner: str) -> Any:
+        return client.containers.create(
+            image_name(Ecosystem.PYPI), command=["sleep", "600"], runtime="pkgsandbox-runsc",
+            network_mode="none", labels={CONTAINER_LABEL: "sweep-pkg", OWNER_LABEL: owner})
+
+    abandoned, mine = sandbox(dead_owner), sandbox(owner_tag())
+    stale, fresh = tmp_path / "pkgsandbox-spec-abcd1234", tmp_path / "pkgsandbox-out-wxyz9876"
+    for folder in (stale, fresh):
+        folder.mkdir()
+        (folder / "spec.json").write_text("{}")
+    os.utime(stale, (time.time() - STALE_AFTER_S - 60,) * 2)
+    try:
+        swept = sweep(client, temp=tmp_path)
+        assert abandoned.id in swept.containers and mine.id not in swept.containers
+        assert leftover_containers("sweep-pkg") == [mine.id]
+        assert swept.folders == (stale.name,) and fresh.exists() and not stale.exists()
+    finally:
+        for container in (abandoned, mine):
+            with contextlib.suppress(Exception):
+                container.remove(force=True)
