@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from analyzer.live import Activity, Bar, LiveLine
 
 
@@ -34,7 +36,9 @@ def test_off_a_terminal_every_step_is_a_plain_line() -> None:
     assert "\x1b" not in out.getvalue()
 
 
-def test_on_a_terminal_it_is_drawn_in_place_and_package_text_is_not_markup() -> None:
+def test_on_a_terminal_it_is_drawn_in_place_and_package_text_is_not_markup(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "xterm")  # a dumb terminal (CI's TERM=dumb) gets no redraws
     screen = Terminal()
     with Activity("pkgsandbox: ", screen) as activity:
         activity.step("analysing [bold]evil[/bold] 1.0")
