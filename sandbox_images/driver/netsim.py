@@ -316,10 +316,15 @@ class DnsTcpHandler(socketserver.BaseRequestHandler):
 
 
 def answer_dns(data, recorder, transport):
+    """Record every question of a query and answer A questions with 127.0.0.1. Garbage
+    (a header that claims questions it does not hold, fields scapy cannot rebuild) is
+    recorded as malformed, with its bytes: never a handler that dies with the evidence."""
     try:
         query = DNS(data)
-        questions = list(query.qd or [])
-    except Exception:  # malformed packets are recorded, never fatal
+        questions = [q for q in (query.qd or []) if hasattr(q, "qname")]
+    except Exception:  # scapy raises many kinds on garbage; garbage is expected here
+        questions, query = [], None
+    if not questions:
         recorder.record("dns-malformed", transport=transport, bytes=b64(data[:512]))
         return None
     answers = None
@@ -329,8 +334,11 @@ def answer_dns(data, recorder, transport):
                         transport=transport)
         if question.qtype == 1 and answers is None:  # A: here; AAAA and others: no data
             answers = DNSRR(rrname=question.qname, type="A", ttl=300, rdata="127.0.0.1")
-    reply = DNS(id=query.id, qr=1, aa=1, rd=query.rd, ra=1, qd=query.qd, an=answers)
-    return bytes(reply)
+    try:
+        reply = DNS(id=query.id, qr=1, aa=1, rd=query.rd, ra=1, qd=questions, an=answers)
+        return bytes(reply)
+    except Exception:  # the questions are recorded; a reply scapy cannot build is none
+        return None
 
 
 def b64(data):
