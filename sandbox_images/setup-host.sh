@@ -100,6 +100,8 @@ EOF
     # (root-only inside, the simulator's log bounded), reaches the host's disk as it is
     # written, so a sandbox that dies still leaves its evidence. --strace-syscalls keeps
     # the log to what the trace parser reads (full tracing is ~20% slower and 5x larger).
+    # --oci-seccomp: the profile each container is created with (analyzer/sandbox/
+    # seccomp.py: no user namespaces, no raw or packet sockets) applies inside gVisor.
     local syscalls=open,openat,creat,execve,execveat,clone,clone3,fork,vfork,connect,bind,listen,socket,sendto,sendmsg,sendmmsg,unlink,unlinkat,rename,renameat,renameat2,chmod,fchmod,fchmodat,mkdir,mkdirat,symlink,symlinkat,link,linkat,exit_group
     cat >"$STATE_DIR/daemon.json.tmp" <<EOF
 {
@@ -107,7 +109,7 @@ EOF
     "pkgsandbox-runsc": {
       "path": "$WRAPPER",
       "runtimeArgs": ["--platform=systrap", "--network=none", "--overlay2=root:memory", "--strace",
-                      "--strace-syscalls=$syscalls", "--strace-log-size=1024"]
+                      "--strace-syscalls=$syscalls", "--strace-log-size=1024", "--oci-seccomp"]
     }
   },
   "bridge": "none",

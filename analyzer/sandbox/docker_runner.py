@@ -26,6 +26,7 @@ from analyzer.sandbox.honeytokens import Bait, make_bait
 from analyzer.sandbox.host import CONTAINER_LABEL, RUNTIME, docker_host, trace_dir
 from analyzer.sandbox.images import image_name
 from analyzer.sandbox.resources import ResourceSampler, Sample
+from analyzer.sandbox.seccomp import security_options
 from analyzer.sandbox.sweep import OWNER_LABEL, owner_tag
 
 RESULT_PREFIX = b"PKGSANDBOX-RESULT "
@@ -171,6 +172,7 @@ class DockerSandbox:
                 dns=["127.0.0.1"],
                 cap_drop=["ALL"],
                 cap_add=DRIVER_CAPS,
+                security_opt=security_options(),  # no user namespaces, no raw sockets
                 volumes={
                     str(spec_dir): {"bind": "/in/spec", "mode": "ro"},
                     str(package.artifact.parent): {"bind": "/in/artifact", "mode": "ro"},

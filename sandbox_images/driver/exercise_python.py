@@ -22,7 +22,7 @@ sys.dont_write_bytecode = True  # our own modules: no failed __pycache__ writes 
 import standins  # noqa: E402
 
 FORCED_PREFIX = "PKGSANDBOX-FORCED "
-PACKAGE_MODULES = set()  # the package's top-level names: whose imports get stand-ins
+PACKAGE_MODULES: set[str] = set()  # the package's top-level names: whose imports get stand-ins
 
 CALL_SECONDS = 2
 SCRIPT_SECONDS = 5

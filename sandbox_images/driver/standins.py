@@ -17,7 +17,7 @@ import sys
 import types
 
 MAX_RECORDED = 200
-handed_out = {}  # name -> None, in the order first handed out
+handed_out: dict[str, None] = {}  # name -> None, in the order first handed out
 
 
 def record(name):
@@ -194,7 +194,7 @@ def _startfile(path, *args, **kwargs):
         print(f"os.startfile({target!r}): {exc.strerror}")
 
 
-_enabled = []
+_enabled: list[bool] = []
 
 
 def enable(importers, windows_modules=False):

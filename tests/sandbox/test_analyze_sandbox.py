@@ -434,3 +434,15 @@ def test_a_start_sweeps_what_a_killed_predecessor_left(tmp_path: Path) -> None:
         for container in (abandoned, mine):
             with contextlib.suppress(Exception):
                 container.remove(force=True)
+
+
+def test_no_user_namespace_and_no_packet_or_raw_socket_inside_the_sandbox(
+        package_factory: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    # A user namespace would hand the package every capability in it, and a packet
+    # socket there would let it sniff and forge the simulator's loopback traffic. The
+    # errors are the seccomp profile's own (a packet socket: EAFNOSUPPORT, not EPERM).
+    result = analyze_json(capsys, str(package_factory("pypi-namespace-probe")))
+    tail = result["phases"]["import"]["output_tail"]
+    assert "PROBE userns: denied Operation not permitted" in tail
+    assert "PROBE packet: denied Address family not supported by protocol" in tail
+    assert "PROBE raw: denied Operation not permitted" in tail
