@@ -140,8 +140,11 @@ def _near(
 _PERSISTENCE_WRITES = (
     Rule(("currentversion",), re.compile(r"(?i)CurrentVersion[\\/]+Run(?:Once)?\b"),
          "registry Run key"),
-    Rule(("startup",), re.compile(r"(?i)Start Menu[\\/]+Programs[\\/]+Startup|shell:startup"),
-         "Startup folder"),
+    Rule(("startup",), re.compile(
+        r"(?i)Start Menu[\\/]+Programs[\\/]+Startup|shell:startup"
+        # os.path.join(appdata, ..., 'Start Menu', 'Programs', 'Startup')
+        r"|['\"]Start Menu['\"]\s*,\s*['\"]Programs['\"]\s*,\s*['\"]Startup['\"]"),
+        "Startup folder"),
     Rule(("bashrc", "zshrc", "bash_profile"),
          re.compile(r"(?i)appendFile\w*\([^\n]{0,120}\.(?:bashrc|zshrc|bash_profile)\b"
                     r"|open\([^\n]{0,120}\.(?:bashrc|zshrc|bash_profile)\b[^\n]{0,40}?['\"]a\+?['\"]"),

@@ -730,3 +730,12 @@ def test_a_function_sending_its_callers_secrets_away_is_malicious(body: str) -> 
 @pytest.mark.parametrize("body", CALLER_ORDINARY.values(), ids=CALLER_ORDINARY.keys())
 def test_wallet_and_key_service_code_is_not_caller_exfiltration(body: str) -> None:
     assert SignalKind.CALLER_DATA_EXFIL not in kinds({"walletlib-0.1/walletlib/core.py": body})
+
+
+def test_a_startup_folder_joined_from_its_parts_is_persistence() -> None:
+    hook = ("import os\nfrom setuptools import setup\n"
+            "folder = os.path.join(os.getenv('APPDATA'), 'Microsoft', 'Windows', 'Start Menu',"
+            " 'Programs', 'Startup')\nopen(os.path.join(folder, 'u.bat'), 'w').write('x')\n"
+            "setup(name='x')\n")
+    assert SignalKind.PERSISTENCE in kinds({"x-1.0/setup.py": hook})
+    assert verdict({"x-1.0/setup.py": hook}) is Verdict.MALICIOUS

@@ -458,3 +458,18 @@ def test_no_user_namespace_and_no_packet_or_raw_socket_inside_the_sandbox(
         network_mode="none", user="1000:1000", security_opt=["seccomp=unconfined"],
         remove=True, labels={CONTAINER_LABEL: "ns-probe-control"}).decode()
     assert "PROBE userns: allowed" in control and "PROBE packet: allowed" in control
+
+
+def test_a_setup_py_that_dies_on_linux_still_gets_its_windows_pass(
+        package_factory: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    # The install fails (no %APPDATA% on Linux): import and execute have nothing to run,
+    # but the persona re-runs setup.py as on Windows, where it plants its batch file.
+    result = analyze_json(capsys, str(package_factory("pypi-windows-gated-setup")))
+    phases = result["phases"]
+    assert phases["install"]["status"] == "error"
+    assert phases["import"]["status"] == phases["execute"]["status"] == "skipped"
+    assert phases["persona"]["status"] != "skipped"
+    planted = [f["path"] for f in phases["persona"]["files"] if f["access"] == "write"]
+    assert any(p.endswith("/Start Menu/Programs/Startup/updater.bat") for p in planted), planted
+    assert {"rule": "autostart-persistence", "phase": "persona"} in [
+        {"rule": f["rule"], "phase": f["phase"]} for f in result["findings"]]
