@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,9 +69,9 @@ class PeakMemorySandbox(DockerSandbox):
         self.peaks_mb: list[float] = []
 
     def _run_container(self, container: Any, phases: tuple[Phase, ...], bait: Bait,
-                       out_dir: Path) -> SandboxRun:
+                       out_dir: Path, on_phase: Callable[[str], None] | None) -> SandboxRun:
         with CgroupPeak(container.id) as peak:
-            run = super()._run_container(container, phases, bait, out_dir)
+            run = super()._run_container(container, phases, bait, out_dir, on_phase)
         if peak.peak_bytes is None:
             raise RuntimeError(f"no memory cgroup found for container {container.id[:12]}"
                                f" (looked for {', '.join(map(str, cgroup_peak_files('ID')))})")
