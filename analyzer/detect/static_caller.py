@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from analyzer.detect.static_network import REQUEST_CALL
 from analyzer.detect.static_text import Lang, SourceFile
 from analyzer.detect.static_types import SignalKind, StaticSignal
 
@@ -25,10 +26,6 @@ _KEY_PARAM = re.compile(
     r"|recovery_?phrase"
 )
 _DEF = re.compile(r"(?m)^([ \t]*)(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(([^)]*)\)[^\n]*:")
-_SEND = re.compile(
-    r"\b(?:requests|httpx|session|client)\.(?:post|put|patch|get|request)\s*\(|\burlopen\s*\("
-    r"|\bRequest\s*\(|\.sendall?\s*\(|\.sendto\s*\("
-)
 _ASSIGN = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]+)?=(?!=)(.*)$")
 # Calls that keep their argument whole: the key is still in what they return.
 _TRANSPARENT = frozenset({"dict", "list", "tuple", "set", "str", "repr", "format", "dumps",
@@ -47,7 +44,6 @@ _URL_LITERAL = re.compile(r"['\"]https?://")
 class _Function:
     name: str
     params: tuple[str, ...]
-    start: int  # offset of the first body line
     lines: tuple[tuple[int, str], ...]  # (offset, text) of the body
 
 
@@ -65,7 +61,7 @@ def _functions(src: SourceFile) -> list[_Function]:
                 break
             body.append((offset, line))
             offset += len(line) + 1
-        found.append(_Function(m.group(2), params, m.end() + 1, tuple(body)))
+        found.append(_Function(m.group(2), params, tuple(body)))
     return found
 
 
@@ -97,9 +93,10 @@ def check_caller_exfil(src: SourceFile) -> Iterator[StaticSignal]:
         return
     functions = _functions(src)
     # Helpers of this file that make a request: calling one is making it.
-    senders = frozenset(f.name for f in functions if any(_SEND.search(t) for _, t in f.lines))
-    send = re.compile(_SEND.pattern + ("|" + "|".join(rf"\b{re.escape(n)}\s*\(" for n in senders)
-                                       if senders else ""))
+    senders = frozenset(
+        f.name for f in functions if any(REQUEST_CALL.search(t) for _, t in f.lines))
+    helpers = "".join(rf"|\b{re.escape(n)}\s*\(" for n in senders)
+    send = re.compile(REQUEST_CALL.pattern + helpers)
     for function in functions:
         found = _key_sent(function, send, senders) or _caller_source_sent(function, send)
         if found is not None:

@@ -208,13 +208,13 @@ def command_is_run(src: SourceFile, offset: int) -> bool:
 def _trusted(src: SourceFile, url: str) -> bool:
     """The package's own download, or an official toolchain installer."""
     rest = re.sub(r"^[a-z]+://", "", url.lower())
-    return _own(src, url) or any(
+    return own_url(src, url) or any(
         rest.startswith(i) and (i.endswith("/") or rest[len(i) : len(i) + 1] in ("", "/", "?"))
         for i in _INSTALLERS
     )
 
 
-def _own(src: SourceFile, url: str) -> bool:
+def own_url(src: SourceFile, url: str) -> bool:
     """The URL points into the package's own repository (on its forge) or web host."""
     host, _, path = re.sub(r"^[a-z]+://", "", url.lower()).partition("/")
     if any(host == h or host.endswith("." + h) for h in src.package.hosts):
@@ -362,7 +362,7 @@ def _mentions_own(src: SourceFile, body: str) -> bool:
     if "releases/download" in lowered and "package.json" in src.text:
         return True
     for url in re.findall(r"https?://[^\s'\"`]+", body):
-        if _own(src, url):
+        if own_url(src, url):
             return True
     # the repository's path in a template: `https://github.com/${repo}/releases/...`
     return "releases/download" in lowered and any(

@@ -15,6 +15,8 @@ import binascii
 import re
 from collections.abc import Callable, Iterable, Iterator
 
+from analyzer.detect.static_dropper import own_url
+from analyzer.detect.static_network import REQUEST_CALL
 from analyzer.detect.static_text import (
     Lang,
     SourceFile,
@@ -45,12 +47,6 @@ _B64ISH = re.compile(r"={0,2}[A-Za-z0-9+/_-]{8,}={0,2}")
 _DIGIT = re.compile(r"\d")
 _MAX_LITERALS = 400
 _URL = re.compile(r"https?://[\w.-]+(?::\d+)?(?:/\S*)?")
-# A request sent from this line: Python's HTTP clients, and JavaScript's.
-_REQUEST = re.compile(
-    r"\b(?:requests|httpx|session|client)\.(?:post|put|patch|get|request)\s*\(|\burlopen\s*\("
-    r"|\bRequest\s*\(|\bfetch\s*\(|\baxios(?:\.\w+)?\s*\(|\bhttps?\.(?:get|request)\s*\("
-    r"|\.open\s*\(\s*['\"](?:GET|POST)"
-)
 _MAX_LAYERS = 4
 
 
@@ -142,12 +138,9 @@ def _hidden_request_url(src: SourceFile, offset: int, text: str) -> str | None:
     """The URL `text` is when it is the address of a request made on the same line: an
     endpoint nobody is meant to read, which no honest client hides (its own hosts aside)."""
     url = text.strip()
-    if not _URL.fullmatch(url) or not _REQUEST.search(src.line_text(src.line_of(offset))):
+    if not _URL.fullmatch(url) or not REQUEST_CALL.search(src.line_text(src.line_of(offset))):
         return None
-    host = url.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0].lower()
-    if any(host == own or host.endswith("." + own) for own in src.package.hosts):
-        return None
-    return display(clip(url, width=120))
+    return None if own_url(src, url) else display(clip(url, width=120))
 
 
 def reveal(

@@ -56,6 +56,12 @@ _DISCORD_ATTACHMENT = rule(
     "Discord attachment",
 )
 # Images on file hosts are embed thumbnails and avatars, not payloads.
+# A request made on a line: Python's HTTP clients and sockets, and JavaScript's.
+REQUEST_CALL = re.compile(
+    r"\b(?:requests|httpx|session|client)\.(?:post|put|patch|get|request)\s*\(|\burlopen\s*\("
+    r"|\bRequest\s*\(|\.sendall?\s*\(|\.sendto\s*\(|\bfetch\s*\(|\baxios(?:\.\w+)?\s*\("
+    r"|\bhttps?\.(?:get|request)\s*\(|\.open\s*\(\s*['\"](?:GET|POST)"
+)
 _IMAGE = re.compile(r"(?i)\.(?:png|jpe?g|gif|webp|svg|ico)(?:\?\S*)?$")
 
 
