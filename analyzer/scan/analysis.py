@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from analyzer.models import AnalysisResult, Ecosystem, Verdict
 from analyzer.scan.interface import Dependency, Level, ScanFinding
+from analyzer.store.columns import JobState
 from analyzer.store.database import Database
 from analyzer.store.releases import package_key
 from analyzer.store.results import save_result
-from analyzer.store.schema import Job, JobState, Package, Result, Version
+from analyzer.store.schema import Job, Package, Result, Version
 from analyzer.terminal import printable
 
 _LEVELS = {Verdict.MALICIOUS: Level.MALICIOUS, Verdict.SUSPICIOUS: Level.SUSPICIOUS}

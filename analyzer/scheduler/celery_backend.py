@@ -28,8 +28,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from analyzer.scheduler.interface import Analyse, AnalyserFactory, WorkerBackend
 from analyzer.scheduler.queue import JobQueue
 from analyzer.scheduler.worker import EXIT_ABANDONED, Outcome, WorkerSettings, run_job
+from analyzer.store.columns import JobState
 from analyzer.store.database import Database, StoreError
-from analyzer.store.schema import Job, JobState
+from analyzer.store.schema import Job
 
 log = logging.getLogger(__name__)
 BROKER_ENV = "PKGSANDBOX_BROKER_URL"

@@ -14,8 +14,8 @@ from typing import Any
 from analyzer.errors import UsageError
 from analyzer.feeds.npm import seq_number
 from analyzer.options import listen_error
+from analyzer.store.columns import JobState
 from analyzer.store.database import Database, StoreError
-from analyzer.store.schema import JobState
 from analyzer.store.stats import status
 
 log = logging.getLogger(__name__)

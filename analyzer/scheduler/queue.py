@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 
 from analyzer.fetch.interface import Target
 from analyzer.models import AnalysisResult, Ecosystem
+from analyzer.store.columns import JobState
 from analyzer.store.database import Database
 from analyzer.store.releases import package_key
 from analyzer.store.results import save_result
-from analyzer.store.schema import Job, JobState, Package, Version
+from analyzer.store.schema import Job, Package, Version
 
 log = logging.getLogger(__name__)
 LEASE_LOST = "lease expired: the worker was lost or stopped answering"

@@ -9,15 +9,17 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from analyzer.defaults import DB_ENV_VAR, DEFAULT_DB_URL
 from analyzer.errors import Error
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 ENV_VAR = DB_ENV_VAR
@@ -53,10 +55,21 @@ class Database:
     def __init__(self, url: str, engine: Engine) -> None:
         self.url = url
         self.engine = engine
-        self._writer = sessionmaker(engine, expire_on_commit=False)
         # SQLite readers begin DEFERRED so that `status` never waits for the write lock.
-        self._reader = sessionmaker(engine.execution_options(sqlite_begin="DEFERRED"),
-                                    expire_on_commit=False)
+        self._reading_engine = engine.execution_options(sqlite_begin="DEFERRED")
+
+    # The ORM is imported when a session is first wanted: `status` reads without it.
+    @functools.cached_property
+    def _writer(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    @functools.cached_property
+    def _reader(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self._reading_engine, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -117,7 +130,7 @@ class Database:
     def _revision(self) -> str | None:
         """The schema revision the database records, None for an empty database."""
         try:
-            with self.engine.execution_options(sqlite_begin="DEFERRED").connect() as connection:
+            with self._reading_engine.connect() as connection:
                 return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except SQLAlchemyError:  # no alembic_version table yet
             return None
@@ -140,6 +153,15 @@ class Database:
         try:
             with self._reader() as session, session.begin():
                 yield session
+        except OperationalError as exc:
+            raise StoreError(f"database {describe(self.url)}: {_first_line(exc)}") from exc
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """`reading()` for SQLAlchemy Core queries, without the ORM."""
+        try:
+            with self._reading_engine.begin() as connection:
+                yield connection
         except OperationalError as exc:
             raise StoreError(f"database {describe(self.url)}: {_first_line(exc)}") from exc
 

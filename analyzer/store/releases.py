@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from analyzer.feeds.interface import Batch, Cursor, KnownVersions, Release
 from analyzer.models import Ecosystem
+from analyzer.store.columns import JobState
 from analyzer.store.database import Database, StoreError
-from analyzer.store.schema import Artifact, FeedCursor, Job, JobState, Package, Version
+from analyzer.store.schema import Artifact, FeedCursor, Job, Package, Version
 
 GONE_ERROR = "removed from the registry before it could be fetched"
 

@@ -7,7 +7,6 @@ always bound as parameters.
 
 from __future__ import annotations
 
-import enum
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -16,15 +15,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 class Base(DeclarativeBase):
     pass
-
-
-class JobState(enum.StrEnum):
-    """queued -> running -> done; running -> queued (retry, lease lost) or dead (K failures)."""
-
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    DEAD = "dead"
 
 
 class Package(Base):

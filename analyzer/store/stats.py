@@ -6,11 +6,11 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 
 from analyzer.models import Verdict
+from analyzer.store.columns import JobState, feed_cursors, jobs, packages, results, versions
 from analyzer.store.database import Database, describe
-from analyzer.store.schema import FeedCursor, Job, JobState, Package, Result, Version
 from analyzer.terminal import printable
 
 FLAGGED = (Verdict.MALICIOUS.value, Verdict.SUSPICIOUS.value)
@@ -25,37 +25,36 @@ def status(db: Database, now: float | None = None) -> dict[str, Any]:
     that already failed at least once.
     """
     now = time.time() if now is None else now
-    with db.reading() as session:
+    job, result, version, package = jobs.c, results.c, versions.c, packages.c
+    released = (results.join(versions, version.id == result.version_id)
+                .join(packages, package.id == version.package_id))
+    with db.snapshot() as connection:
         states: dict[str, int] = {
-            state: count for state, count in session.execute(
-                select(Job.state, func.count()).group_by(Job.state))}
-        retrying = session.scalar(select(func.count()).select_from(Job).where(
-            Job.state == JobState.QUEUED.value, Job.attempts > 0)) or 0
-        verdicts = [(verdict, count) for verdict, count in session.execute(
-            select(Result.verdict, func.count()).group_by(Result.verdict))]
-        last_hour = session.scalar(select(func.count()).select_from(Result).where(
-            Result.created_at >= now - 3600)) or 0
-        releases = session.scalar(select(func.count()).select_from(Version)) or 0
-        flagged = session.execute(
-            select(Package.ecosystem, Package.name, Version.version, Result.verdict,
-                   Result.score, Result.created_at)
-            .join(Version, Version.id == Result.version_id)
-            .join(Package, Package.id == Version.package_id)
-            .where(Result.verdict.in_(FLAGGED))
-            .order_by(Result.created_at.desc(), Result.id.desc()).limit(1)).first()
-        recent = session.execute(
-            select(Package.ecosystem, Package.name, Version.version, Result.verdict)
-            .join(Version, Version.id == Result.version_id)
-            .join(Package, Package.id == Version.package_id)
-            .order_by(Result.created_at.desc(), Result.id.desc()).limit(RECENT)).all()
+            state: count for state, count in connection.execute(
+                select(job.state, func.count()).group_by(job.state))}
+        retrying = connection.scalar(select(func.count()).select_from(jobs).where(
+            job.state == JobState.QUEUED.value, job.attempts > 0)) or 0
+        verdicts = [(verdict, count) for verdict, count in connection.execute(
+            select(result.verdict, func.count()).group_by(result.verdict))]
+        last_hour = connection.scalar(select(func.count()).select_from(results).where(
+            result.created_at >= now - 3600)) or 0
+        releases = connection.scalar(select(func.count()).select_from(versions)) or 0
+        newest_first = (result.created_at.desc(), result.id.desc())
+        flagged = connection.execute(
+            select(package.ecosystem, package.name, version.version, result.verdict,
+                   result.score, result.created_at).select_from(released)
+            .where(result.verdict.in_(FLAGGED)).order_by(*newest_first).limit(1)).first()
+        recent = connection.execute(
+            select(package.ecosystem, package.name, version.version, result.verdict)
+            .select_from(released).order_by(*newest_first).limit(RECENT)).all()
         # Per feed, the newest release it brought: how long after its publication it came.
-        newest = (select(func.max(Version.id)).where(Version.published_at.is_not(None))
-                  .group_by(Version.feed))
-        lags = dict(session.execute(
-            select(Version.feed, Version.discovered_at - Version.published_at)
-            .where(Version.id.in_(newest))).all())
-        feeds = {row.feed: _feed(row, lags.get(row.feed)) for row in session.scalars(
-            select(FeedCursor).order_by(FeedCursor.feed))}
+        newest = (select(func.max(version.id)).where(version.published_at.is_not(None))
+                  .group_by(version.feed))
+        lags = dict(connection.execute(
+            select(version.feed, version.discovered_at - version.published_at)
+            .where(version.id.in_(newest))).all())
+        feeds = {row.feed: _feed(row, lags.get(row.feed)) for row in connection.execute(
+            select(feed_cursors).order_by(feed_cursors.c.feed))}
     by_verdict = {verdict or UNSCORED: count for verdict, count in verdicts}
     return {
         "database": describe(db.url),
@@ -83,7 +82,7 @@ def iso(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
-def _feed(row: FeedCursor, lag_s: float | None) -> dict[str, Any]:
+def _feed(row: Row[Any], lag_s: float | None) -> dict[str, Any]:
     return {
         "lag_s": None if lag_s is None else round(max(0.0, lag_s), 1),
         "position": row.position or None,

@@ -473,3 +473,35 @@ def test_a_setup_py_that_dies_on_linux_still_gets_its_windows_pass(
     assert any(p.endswith("/Start Menu/Programs/Startup/updater.bat") for p in planted), planted
     assert {"rule": "autostart-persistence", "phase": "persona"} in [
         {"rule": f["rule"], "phase": f["phase"]} for f in result["findings"]]
+
+
+def test_newlines_escapes_and_bad_utf8_in_paths_do_not_hide_the_reads(
+        package_factory: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    # Each byte that could split, colour or end a trace line sits in a folder name on the
+    # way to a credential file: every read is still seen, resolved to the file itself, and
+    # each folder is kept under its own name, with no raw escape byte left in it.
+    result = analyze_json(capsys, str(package_factory("pypi-odd-path-reads")))
+    files = result["phases"]["import"]["files"]
+    reads = [f["path"] for f in files if f["access"] == "read" and f["ok"]]
+    for secret in (".aws/credentials", ".ssh/id_rsa", ".git-credentials"):
+        assert any(is_home_file(path, secret) for path in reads), (secret, reads)
+    folders = [f["path"].rsplit("/", 1)[1] for f in files if f["access"] == "mkdir"]
+    assert ".c\n" in folders and '.q"\\' in folders, folders
+    assert any(name.startswith(".") and "[2J" in name and "\x1b" not in name
+               for name in folders), folders
+    assert result["trace"]["unparsed_lines"] == 0, result["trace"]["unparsed_samples"]
+    assert result["verdict"] == "malicious"
+
+
+def test_a_trace_flood_is_bounded_with_a_note_and_the_read_after_it_is_kept(
+        package_factory: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from analyzer.trace.condense import MAX_FILE_EVENTS
+
+    result = analyze_json(capsys, str(package_factory("pypi-trace-flood")),
+                          "--import-timeout", "120")
+    files = result["phases"]["import"]["files"]
+    assert len(files) <= MAX_FILE_EVENTS
+    assert any(note.startswith("import: ") and "file events were traced, more than" in note
+               for note in result["notes"]), result["notes"]
+    assert any(is_home_file(f["path"], ".ssh/id_rsa") and f["ok"] for f in files)
+    assert "secret-store-read" in {f["rule"] for f in result["findings"]}

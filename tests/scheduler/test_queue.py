@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from analyzer.feeds.interface import Batch
 from analyzer.models import Ecosystem
 from analyzer.scheduler.queue import LEASE_LOST, JobQueue, QueueSettings, request_rerun
+from analyzer.store.columns import JobState
 from analyzer.store.database import Database
 from analyzer.store.releases import record_batch, start_cursor
-from analyzer.store.schema import Job, JobState, Result
+from analyzer.store.schema import Job, Result
 from tests.store.builders import analysis_result, planned
 
 SETTINGS = QueueSettings(lease_s=10.0, max_attempts=2, retry_backoff_s=5.0)

@@ -13,6 +13,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
+from analyzer.store import columns
 from analyzer.store.database import (
     DEFAULT_URL,
     ENV_VAR,
@@ -50,15 +51,24 @@ def test_the_head_read_from_the_migration_files_is_alembics() -> None:
     assert head_revision() == ScriptDirectory.from_config(config).get_current_head()
 
 
-def test_a_database_already_at_head_opens_without_loading_alembic(tmp_path: Path) -> None:
-    # alembic's import is most of a `pkgsandbox status` start; it is only needed to migrate.
+def test_status_on_a_database_at_head_loads_neither_alembic_nor_the_orm(tmp_path: Path) -> None:
+    # alembic, then the ORM and the typed models, were most of a `pkgsandbox status` start.
     url = f"sqlite:///{tmp_path / 'x.db'}"
     Database.open(url).close()
-    probe = ("import sys; from analyzer.store.database import Database; "
-             f"Database.open({url!r}).close(); print('alembic' in sys.modules)")
+    probe = ("import sys; from analyzer.cli import main; "
+             f"main(['status', '--db', {url!r}]); "
+             "print(sorted(m for m in ('alembic', 'sqlalchemy.orm', 'analyzer.store.schema')"
+             " if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parents[2])
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_light_tables_of_status_name_columns_of_the_schema() -> None:
+    for light in (columns.packages, columns.versions, columns.jobs, columns.results,
+                  columns.feed_cursors):
+        table = Base.metadata.tables[light.name]
+        assert {c.name for c in light.columns} <= {c.name for c in table.columns}, light.name
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
