@@ -13,14 +13,11 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import analyzer
 from analyzer.detect.commands import add_rules_parser, add_typosquat_parser
 from analyzer.errors import Error, UsageError
-from analyzer.fetch.interface import RegistryUrls
-from analyzer.options import memory_mb, positive_seconds
 from analyzer.scan.commands import add_osv_parser, add_scan_parser
 from analyzer.scheduler.commands import (
     add_status_parser,
@@ -29,6 +26,7 @@ from analyzer.scheduler.commands import (
     status_command,
     watch_command,
 )
+from analyzer.settings import add_sandbox_options, sandbox_settings
 from analyzer.web.commands import add_report_parser, add_serve_parser
 
 # Every command imports what it needs when it runs (the sandbox, the store, the rule
@@ -69,24 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="also write a self-contained HTML report to FILE")
     analyze.add_argument("--osv-dir", type=Path, metavar="DIR",
                          help="write an OSV record into DIR when the package is malicious")
-    analyze.add_argument("--rules", action="append", type=Path, default=[], metavar="DIR",
-                         help="also load the *.yaml rules in DIR (may be repeated)")
-    analyze.add_argument("--install-timeout", type=positive_seconds, default=300.0, metavar="S",
-                         help="seconds the install phase may take (default 300)")
-    analyze.add_argument("--import-timeout", type=positive_seconds, default=60.0, metavar="S",
-                         help="seconds the import phase may take (default 60)")
-    analyze.add_argument("--execute-timeout", type=positive_seconds, default=60.0, metavar="S",
-                         help="seconds the execute phase may take (default 60)")
-    analyze.add_argument("--persona-timeout", type=positive_seconds, default=60.0, metavar="S",
-                         help="seconds the Windows persona pass (install scripts and imports "
-                              "once more, as if on Windows) may take (default 60)")
-    analyze.add_argument("--memory", type=memory_mb, default=2048, metavar="MB",
-                         help="sandbox memory limit, which also bounds what it can write "
-                              "(default 2048)")
-    analyze.add_argument("--pypi-url", default=RegistryUrls.pypi, metavar="URL",
-                         help="PyPI base URL (JSON API at /pypi, simple index at /simple)")
-    analyze.add_argument("--npm-registry-url", default=RegistryUrls.npm, metavar="URL",
-                         help="npm registry base URL (packuments and tarballs)")
+    add_sandbox_options(analyze, "the package")
 
     commands.add_parser("doctor", help="check the daemon, runtime and images; say how to fix")
 
@@ -113,28 +94,24 @@ def build_parser() -> argparse.ArgumentParser:
 def _analyze(args: argparse.Namespace) -> int:
     from analyzer.analysis import Analyzer
     from analyzer.atomic import write_atomic
-    from analyzer.detect.rules import RULES_DIR, load_rules
     from analyzer.fetch.target import parse_target
     from analyzer.live import Activity
-    from analyzer.models import Phase, Verdict
+    from analyzer.models import Verdict
     from analyzer.report.html import write_report
     from analyzer.report.osv import write_osv
     from analyzer.report.summary import render_summary
     from analyzer.result_codec import result_to_dict
-    from analyzer.sandbox.docker_runner import DockerSandbox, SandboxLimits
+    from analyzer.sandbox.docker_runner import DockerSandbox
     from analyzer.terminal import printable
 
     target = parse_target(args.target)
-    limits = replace(SandboxLimits(), memory_mb=args.memory, timeouts_s=(
-        (Phase.INSTALL, args.install_timeout), (Phase.IMPORT, args.import_timeout),
-        (Phase.EXECUTE, args.execute_timeout), (Phase.PERSONA, args.persona_timeout)))
-    rules = load_rules([RULES_DIR, *args.rules])  # a bad rule fails before any work
+    settings = sandbox_settings(args)
+    rules = settings.rules()  # a bad rule fails before any work
     with Activity("pkgsandbox: ") as activity:  # on a terminal: the phase and the time
         runner = Analyzer(
             rules=rules,
-            sandbox=DockerSandbox(limits),
-            urls=RegistryUrls(pypi=args.pypi_url.rstrip("/"),
-                              npm=args.npm_registry_url.rstrip("/")),
+            sandbox=DockerSandbox(settings.limits()),
+            urls=settings.urls,
             keep_dir=args.out,
             progress=lambda text: activity.step(printable(text)),
         )

@@ -14,3 +14,7 @@ DEFAULT_DB_URL = "sqlite:///reports/pkgsandbox.db"
 FEED_NAMES = ("pypi", "npm")
 BACKEND_NAMES = ("local", "celery")
 START_CHOICES = ("now", "beginning")
+SANDBOX_MEMORY_MB = 2048  # also bounds disk: gVisor keeps the rootfs overlay in memory
+# Seconds each phase may take; what they add up to is the sandbox's own budget.
+PHASE_TIMEOUTS_S = (("install", 300.0), ("import", 60.0), ("execute", 60.0), ("persona", 60.0))
+JOB_TIMEOUT_S = 900.0  # one queued analysis: fetch, dependencies, the phases, scoring

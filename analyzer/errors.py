@@ -16,6 +16,10 @@ class UsageError(Error):
     """The command line or a target string is wrong."""
 
 
+class RegistryError(Error):
+    """A registry could not be read: down, refusing, too slow, too large or malformed."""
+
+
 class FetchError(Error):
     """A package could not be fetched, or its archive is unsafe or malformed."""
 

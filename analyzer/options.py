@@ -1,9 +1,10 @@
-"""Argparse `type=` checks for numeric options: finite, positive, within sane bounds."""
+"""Argparse `type=` checks: numbers finite, positive and within sane bounds; URLs http(s)."""
 
 from __future__ import annotations
 
 import argparse
 import math
+import urllib.parse
 
 MIN_MEMORY_MB = 256
 MAX_MEMORY_MB = 256 * 1024
@@ -55,6 +56,15 @@ def port_number(text: str) -> int:
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, not {text!r}")
     return value
+
+
+def registry_url(text: str) -> str:
+    """A registry's base URL: http(s) with a host; written without its trailing slash, the
+    one form every URL of the project is joined to."""
+    parts = urllib.parse.urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"not an http(s) URL with a host: {text[:200]!r}")
+    return parts.geturl().rstrip("/")
 
 
 def listen_error(host: str, port: int, exc: OSError) -> str:

@@ -71,7 +71,8 @@ class Feed(abc.ABC):
 
     @abc.abstractmethod
     def read(self, cursor: Cursor, known: KnownVersions) -> Batch:
-        """Releases after `cursor`. Raises `FeedError` when the registry cannot be read.
+        """Releases after `cursor`. Raises `RegistryError` when the registry cannot be read
+        (`FeedError` when what it answers makes no sense as a feed).
 
         Never returns a position past something it could not read: the caller persists
         `Batch.position` together with the releases, in one transaction.

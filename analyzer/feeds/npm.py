@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from analyzer.feeds.http import HttpClient, Malformed, NotFound, TooLarge
 from analyzer.feeds.interface import Batch, Cursor, Feed, KnownVersions, Release, ReleaseFile
 from analyzer.fetch.target import is_npm_name, is_npm_version
+from analyzer.httpclient import HttpClient, Malformed, NotFound, TooLarge
 from analyzer.models import Ecosystem
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,8 @@ class NpmFeed(Feed):
 
     def __init__(self, registry_url: str, changes_url: str, client: HttpClient,
                  batch_size: int = 100) -> None:
-        self.registry_url = registry_url.rstrip("/")
-        self.changes_url = changes_url.rstrip("/")
+        self.registry_url = registry_url
+        self.changes_url = changes_url
         self.client = client
         self.batch_size = batch_size
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analyzer.errors import FeedError
-from analyzer.feeds.http import HttpClient, Malformed, NotFound
 from analyzer.feeds.interface import Batch, Cursor, Feed, KnownVersions, Release, ReleaseFile
 from analyzer.fetch.target import is_pypi_name, is_pypi_version
+from analyzer.httpclient import HttpClient, Malformed, NotFound
 from analyzer.models import Ecosystem
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class PypiFeed(Feed):
 
     def __init__(self, base_url: str, client: HttpClient, gap_patience_s: float = 120.0,
                  batch_size: int = 1000) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_url = base_url
         self.client = client
         self.gap_patience_s = gap_patience_s
         self.batch_size = batch_size

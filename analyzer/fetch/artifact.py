@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from analyzer.errors import FetchError
-from analyzer.fetch.httpclient import Download
+from analyzer.httpclient import Download
 
 PYPI_SUFFIXES = (".tar.gz", ".zip", ".whl", ".tar.bz2", ".tgz", ".tar")
 NPM_SUFFIXES = (".tgz", ".tar.gz")

@@ -25,10 +25,15 @@ class Target:
 
 @dataclass(frozen=True)
 class RegistryUrls:
-    """Where the registries are; tests point these at local servers."""
+    """Where the registries are; tests point these at local servers. Held without a
+    trailing slash, the form every path is joined to."""
 
     pypi: str = PYPI_URL
     npm: str = NPM_REGISTRY_URL
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pypi", self.pypi.rstrip("/"))
+        object.__setattr__(self, "npm", self.npm.rstrip("/"))
 
 
 class Fetcher(abc.ABC):
@@ -38,6 +43,6 @@ class Fetcher(abc.ABC):
     def fetch(self, target: Target, workdir: Path) -> FetchedPackage:
         """Download (or copy) the artifact and its dependencies into `workdir`.
 
-        Raises `FetchError` (one line for a person) on any failure; never runs
-        package code.
+        Raises `FetchError` (one line for a person) on any failure, `RegistryError`
+        when the registry cannot be read; never runs package code.
         """

@@ -15,7 +15,6 @@ from analyzer.fetch.artifact import (
     safe_filename,
     verify_npm_integrity,
 )
-from analyzer.fetch.httpclient import HttpClient, HttpPolicy, NotFoundError
 from analyzer.fetch.interface import Fetcher, RegistryUrls, Target
 from analyzer.fetch.metadata import (
     StaticInfo,
@@ -25,23 +24,24 @@ from analyzer.fetch.metadata import (
     text_fields,
 )
 from analyzer.fetch.npm_cache import prepare_npm_dependencies
+from analyzer.httpclient import FETCH_POLICY, HttpClient, NotFound, RetryPolicy
 from analyzer.models import Ecosystem, FetchedPackage, PackageRef
 
 
 def packument_url(registry: str, name: str) -> str:
     """`{registry}/NAME`; a scoped name's slash is encoded, as npm itself does."""
-    return f"{registry.rstrip('/')}/{name.replace('/', '%2f')}"
+    return f"{registry}/{name.replace('/', '%2f')}"
 
 
 class NpmFetcher(Fetcher):
     """A version from the npm registry (or a server speaking its packument format)."""
 
-    def __init__(self, urls: RegistryUrls, policy: HttpPolicy | None = None,
+    def __init__(self, urls: RegistryUrls, policy: RetryPolicy = FETCH_POLICY,
                  limits: ArchiveLimits | None = None) -> None:
         self.urls = urls
         host = urllib.parse.urlsplit(urls.npm).hostname or ""
         # Tarballs must come from the registry host itself, whatever the packument says.
-        self.http = HttpClient(frozenset({host}), policy)
+        self.http = HttpClient(policy, hosts=frozenset({host}))
         self.limits = limits
 
     def fetch(self, target: Target, workdir: Path) -> FetchedPackage:
@@ -49,8 +49,8 @@ class NpmFetcher(Fetcher):
             raise FetchError("an npm target needs a package name")
         name = target.name
         try:
-            packument = self.http.get_json(packument_url(self.urls.npm, name), f"npm {name}")
-        except NotFoundError:
+            packument: Any = self.http.get_json(packument_url(self.urls.npm, name), f"npm {name}")
+        except NotFound:
             raise FetchError(f"no such package on npm: {name}") from None
         if not isinstance(packument, dict) or not isinstance(packument.get("versions"), dict):
             raise FetchError(f"npm {name}: unexpected packument (no versions)")

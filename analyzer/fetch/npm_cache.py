@@ -76,7 +76,7 @@ def prepare_npm_dependencies(
 
 def _install(npm: str, deps: Mapping[str, str], cache: Path, registry: str,
              timeout_s: float) -> list[Dependency]:
-    registry = registry.rstrip("/") + "/"
+    registry += "/"  # npm wants the slash a RegistryUrls leaves off
     host = urllib.parse.urlsplit(registry).hostname or ""
     with tempfile.TemporaryDirectory(prefix="pkgsandbox-npm-") as tmp:
         project = Path(tmp) / "project"

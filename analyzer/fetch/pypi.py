@@ -18,10 +18,10 @@ from analyzer.fetch.artifact import (
     safe_filename,
     verify_sha256,
 )
-from analyzer.fetch.httpclient import HttpClient, HttpPolicy, NotFoundError
 from analyzer.fetch.interface import Fetcher, RegistryUrls, Target
 from analyzer.fetch.metadata import StaticInfo, read_static_info, sdist_build_requires, text_fields
 from analyzer.fetch.wheelhouse import prepare_python_dependencies, wheel_rank
+from analyzer.httpclient import FETCH_POLICY, HttpClient, NotFound, RetryPolicy
 from analyzer.models import Ecosystem, FetchedPackage, PackageRef
 
 # Where PyPI's JSON points for files; anything else in `urls` is refused.
@@ -40,11 +40,11 @@ class _Release:
 class PypiFetcher(Fetcher):
     """A release from PyPI (or a server speaking its JSON API and simple index)."""
 
-    def __init__(self, urls: RegistryUrls, policy: HttpPolicy | None = None,
+    def __init__(self, urls: RegistryUrls, policy: RetryPolicy = FETCH_POLICY,
                  limits: ArchiveLimits | None = None) -> None:
         self.urls = urls
         host = urllib.parse.urlsplit(urls.pypi).hostname or ""
-        self.http = HttpClient(frozenset({host}) | PYPI_FILE_HOSTS, policy)
+        self.http = HttpClient(policy, hosts=frozenset({host}) | PYPI_FILE_HOSTS)
         self.limits = limits
 
     def fetch(self, target: Target, workdir: Path) -> FetchedPackage:
@@ -92,19 +92,19 @@ class PypiFetcher(Fetcher):
         return FetchedPackage(ref, dest, deps_dir(workdir), deps, metadata)
 
     def _release(self, name: str, version: str | None) -> _Release:
-        base, quoted = self.urls.pypi.rstrip("/"), urllib.parse.quote(name, safe="")
+        base, quoted = self.urls.pypi, urllib.parse.quote(name, safe="")
         if version is not None:
             url = f"{base}/pypi/{quoted}/{urllib.parse.quote(version, safe='')}/json"
             try:
                 doc = _check(self.http.get_json(url, f"PyPI {name}=={version}"), name)
                 return _Release(doc["info"]["name"], doc["info"]["version"], doc["urls"],
                                 doc["info"], url)
-            except NotFoundError:
+            except NotFound:
                 pass  # some mirrors serve only the project JSON: look in its `releases`
         project_url = f"{base}/pypi/{quoted}/json"
         try:
             doc = _check(self.http.get_json(project_url, f"PyPI {name}"), name)
-        except NotFoundError:
+        except NotFound:
             raise FetchError(f"no such package on PyPI: {name}") from None
         info = doc["info"]
         if version is None or version == info["version"]:

@@ -201,7 +201,7 @@ def _pip_download(
             "--disable-pip-version-check", "--progress-bar", "off",
             "--only-binary=:all:", "--python-version", "3.11", "--implementation", "cp",
             *(arg for platform in SANDBOX_PLATFORMS for arg in ("--platform", platform)),
-            "--index-url", pypi_url.rstrip("/") + "/simple/",
+            "--index-url", pypi_url + "/simple/",
             "--timeout", "30", "--retries", "2", "--dest", str(dest), "--", *requirements]
     # --isolated skips user config and PIP_* variables but not the global pip.conf, which
     # here adds extra indexes and find-links: PIP_CONFIG_FILE=/dev/null skips every file.

@@ -19,6 +19,7 @@ import docker
 import docker.errors
 import requests.exceptions
 
+from analyzer.defaults import PHASE_TIMEOUTS_S, SANDBOX_MEMORY_MB
 from analyzer.errors import SandboxError
 from analyzer.models import FetchedPackage, Phase, PhaseStatus
 from analyzer.sandbox.ca import make_run_ca
@@ -52,13 +53,12 @@ HOSTNAMES = ("alex-thinkpad", "dev-ws-0142", "build-agent-07", "mbp-alexm", "ip-
 
 @dataclass(frozen=True)
 class SandboxLimits:
-    memory_mb: int = 2048  # also bounds disk: gVisor keeps the rootfs overlay in memory
+    memory_mb: int = SANDBOX_MEMORY_MB
     pids: int = 512
     cpus: float = 2.0
     tmp_mb: int = 512
-    timeouts_s: tuple[tuple[Phase, float], ...] = (
-        (Phase.INSTALL, 300.0), (Phase.IMPORT, 60.0), (Phase.EXECUTE, 60.0),
-        (Phase.PERSONA, 60.0))
+    timeouts_s: tuple[tuple[Phase, float], ...] = tuple(
+        (Phase(name), seconds) for name, seconds in PHASE_TIMEOUTS_S)
 
     def timeout(self, phase: Phase) -> float:
         return dict(self.timeouts_s)[phase]

@@ -6,7 +6,6 @@ import argparse
 import json
 import logging
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -15,11 +14,12 @@ from analyzer.defaults import (
     DB_ENV_VAR,
     DEFAULT_DB_URL,
     FEED_NAMES,
+    JOB_TIMEOUT_S,
     NPM_CHANGES_URL,
     START_CHOICES,
 )
-from analyzer.fetch.interface import RegistryUrls
-from analyzer.options import port_number, positive_count, positive_seconds
+from analyzer.options import port_number, positive_count, positive_seconds, registry_url
+from analyzer.settings import SandboxSettings, add_sandbox_options, sandbox_settings
 
 # The scheduler, the store and the sandbox are imported by the handlers that use them,
 # so that `pkgsandbox --help` and the light commands start at once.
@@ -46,10 +46,13 @@ def _feeds(text: str) -> tuple[str, ...]:
 
 
 def _add_job_options(parser: argparse.ArgumentParser) -> None:
-    """What `watch` and `worker` share: how long a job may run, where its outputs go."""
-    parser.add_argument("--job-timeout", type=positive_seconds, default=900.0, metavar="S",
-                        help="seconds one analysis may take before it counts as failed"
-                             " (default 900)")
+    """What `watch` and `worker` share: the sandbox as `analyze` has it, how long a job
+    may run, where its outputs go."""
+    add_sandbox_options(parser, "each release")
+    parser.add_argument("--job-timeout", type=positive_seconds, default=JOB_TIMEOUT_S,
+                        metavar="S", help="seconds one analysis may take before it counts as"
+                                          " failed; at least the phase timeouts added up"
+                                          f" (default {JOB_TIMEOUT_S:g})")
     parser.add_argument("--osv-dir", type=Path, default=Path("reports/osv"), metavar="DIR",
                         help="write each malicious release's OSV record here as its analysis"
                              " ends (default reports/osv)")
@@ -77,11 +80,8 @@ def add_watch_parser(subparsers: argparse._SubParsersAction[P]) -> P:
     watch.add_argument("--db", metavar="URL", help=DB_HELP)
     watch.add_argument("--feeds", type=_feeds, default=FEED_NAMES, metavar="LIST",
                        help="comma-separated feeds to watch (default pypi,npm)")
-    watch.add_argument("--pypi-url", default=RegistryUrls.pypi, metavar="URL",
-                       help="PyPI base URL: XML-RPC at /pypi, JSON API at /pypi/NAME/VER/json")
-    watch.add_argument("--npm-registry-url", default=RegistryUrls.npm, metavar="URL",
-                       help="npm registry base URL (packuments and tarballs)")
-    watch.add_argument("--npm-changes-url", default=NPM_CHANGES_URL, metavar="URL",
+    watch.add_argument("--npm-changes-url", type=registry_url, default=NPM_CHANGES_URL,
+                       metavar="URL",
                        help="CouchDB database whose /_changes lists npm publications")
     watch.add_argument("--start", choices=list(START_CHOICES), default=START_CHOICES[0],
                        help="where a feed seen for the first time starts (default now)")
@@ -120,13 +120,17 @@ def add_worker_parser(subparsers: argparse._SubParsersAction[P]) -> P:
     parser.add_argument("--broker-url", metavar="URL", help=BROKER_HELP)
     parser.add_argument("--concurrency", type=positive_count, default=1, metavar="N",
                         help="analyses at a time on this host (default 1)")
-    parser.add_argument("--pypi-url", default=RegistryUrls.pypi, metavar="URL",
-                        help="PyPI base URL the packages are downloaded from")
-    parser.add_argument("--npm-registry-url", default=RegistryUrls.npm, metavar="URL",
-                        help="npm registry base URL the packages are downloaded from")
     _add_job_options(parser)
     parser.set_defaults(handler=worker_command)
     return parser
+
+
+def _sandbox_for_jobs(args: argparse.Namespace) -> SandboxSettings:
+    """The sandbox settings of `watch` and `worker`, checked before any job starts."""
+    sandbox = sandbox_settings(args)
+    sandbox.check_job_timeout(args.job_timeout)
+    sandbox.rules()  # a bad rule fails here, with every problem listed, not in each job
+    return sandbox
 
 
 def worker_settings(args: argparse.Namespace) -> WorkerSettings:
@@ -135,10 +139,9 @@ def worker_settings(args: argparse.Namespace) -> WorkerSettings:
     from analyzer.scheduler.worker import WorkerSettings
     from analyzer.store.database import resolve_url
 
-    lease_s = max(60.0, min(300.0, args.job_timeout / 5))  # as `watch` leases
     return WorkerSettings(db_url=resolve_url(args.db), job_timeout_s=args.job_timeout,
-                          queue=replace(QueueSettings(), lease_s=lease_s), osv_dir=args.osv_dir,
-                          html_dir=args.html_dir)
+                          queue=QueueSettings.for_jobs_of(args.job_timeout),
+                          osv_dir=args.osv_dir, html_dir=args.html_dir)
 
 
 def worker_command(args: argparse.Namespace) -> int:
@@ -146,12 +149,12 @@ def worker_command(args: argparse.Namespace) -> int:
     from analyzer.scheduler.celery_backend import resolve_broker_url, run_worker
     from analyzer.scheduler.worker import SandboxAnalyser
 
+    sandbox = _sandbox_for_jobs(args)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                             format="pkgsandbox worker: %(message)s")
-    urls = RegistryUrls(args.pypi_url.rstrip("/"), args.npm_registry_url.rstrip("/"))
     run_worker(resolve_broker_url(args.broker_url), worker_settings(args),
-               SandboxAnalyser(urls), concurrency=args.concurrency)
+               SandboxAnalyser(sandbox), concurrency=args.concurrency)
     return 0
 
 
@@ -161,16 +164,14 @@ def watch_config(args: argparse.Namespace) -> WatchConfig:
     from analyzer.scheduler.queue import QueueSettings
     from analyzer.scheduler.watch import WatchConfig
 
-    config = WatchConfig(
-        db_url=args.db, feeds=args.feeds, pypi_url=args.pypi_url.rstrip("/"),
-        npm_registry_url=args.npm_registry_url.rstrip("/"),
-        npm_changes_url=args.npm_changes_url.rstrip("/"), start=Start(args.start),
+    return WatchConfig(
+        db_url=args.db, feeds=args.feeds, sandbox=_sandbox_for_jobs(args),
+        npm_changes_url=args.npm_changes_url, start=Start(args.start),
         poll_interval_s=args.poll_interval, backend=args.backend, broker_url=args.broker_url,
-        workers=args.workers,
-        job_timeout_s=args.job_timeout, metrics_port=args.metrics_port,
-        metrics_host=args.metrics_host, osv_dir=args.osv_dir, html_dir=args.html_dir)
-    return replace(config, queue=replace(QueueSettings(), max_attempts=args.max_attempts,
-                                         lease_s=max(60.0, min(300.0, args.job_timeout / 5))))
+        workers=args.workers, job_timeout_s=args.job_timeout,
+        queue=QueueSettings.for_jobs_of(args.job_timeout, max_attempts=args.max_attempts),
+        metrics_port=args.metrics_port, metrics_host=args.metrics_host, osv_dir=args.osv_dir,
+        html_dir=args.html_dir)
 
 
 def watch_command(args: argparse.Namespace) -> int:

@@ -40,7 +40,7 @@ def poll_feed(db: Database, feed: Feed, start: Start, max_attempts: int,
 
     Every batch is recorded with its cursor in one transaction before the next is read,
     so an interruption anywhere resumes from the last recorded batch. Raises `FeedError`
-    (the registry) or `StoreError` (the database).
+    or `RegistryError` (the registry) or `StoreError` (the database).
     """
     cursor = load_cursor(db, feed.name)
     if cursor is None:

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analyzer.defaults import BACKEND_NAMES, FEED_NAMES, NPM_CHANGES_URL
-from analyzer.errors import FeedError
-from analyzer.feeds.http import HttpClient, RetryPolicy
+from analyzer.defaults import BACKEND_NAMES, FEED_NAMES, JOB_TIMEOUT_S, NPM_CHANGES_URL
+from analyzer.errors import FeedError, RegistryError
 from analyzer.feeds.interface import Feed
 from analyzer.feeds.npm import NpmFeed
 from analyzer.feeds.pypi import PypiFeed
-from analyzer.fetch.interface import RegistryUrls
+from analyzer.httpclient import HttpClient, RetryPolicy
 from analyzer.scheduler.intake import Start, poll_feed
 from analyzer.scheduler.interface import AnalyserFactory, SchedulerError, WorkerBackend
 from analyzer.scheduler.metrics import MetricsServer
@@ -25,6 +24,7 @@ from analyzer.scheduler.pool import LocalPool
 from analyzer.scheduler.progress import FeedState, Progress
 from analyzer.scheduler.queue import JobQueue, QueueSettings
 from analyzer.scheduler.worker import SandboxAnalyser, WorkerSettings
+from analyzer.settings import SandboxSettings
 from analyzer.store.database import Database, StoreError, resolve_url
 from analyzer.store.releases import CursorConflict, record_feed_error
 from analyzer.store.stats import status
@@ -39,8 +39,7 @@ class WatchConfig:
 
     db_url: str | None = None
     feeds: tuple[str, ...] = ("pypi", "npm")
-    pypi_url: str = RegistryUrls.pypi
-    npm_registry_url: str = RegistryUrls.npm
+    sandbox: SandboxSettings = field(default_factory=SandboxSettings)  # its URLs: the feeds'
     npm_changes_url: str = NPM_CHANGES_URL
     start: Start = Start.NOW
     poll_interval_s: float = 60.0
@@ -52,7 +51,7 @@ class WatchConfig:
     broker_url: str | None = None  # celery: None means $PKGSANDBOX_BROKER_URL or local Redis
     workers: int = 2
     queue: QueueSettings = field(default_factory=QueueSettings)
-    job_timeout_s: float = 900.0
+    job_timeout_s: float = JOB_TIMEOUT_S
     worker_poll_s: float = 1.0
     shutdown_grace_s: float = 5.0  # what a worker's analysis gets to end after SIGTERM
     progress_interval_s: float = 10.0
@@ -65,11 +64,11 @@ class WatchConfig:
 
 
 def _pypi(config: WatchConfig, client: HttpClient) -> Feed:
-    return PypiFeed(config.pypi_url, client, config.gap_patience_s)
+    return PypiFeed(config.sandbox.urls.pypi, client, config.gap_patience_s)
 
 
 def _npm(config: WatchConfig, client: HttpClient) -> Feed:
-    return NpmFeed(config.npm_registry_url, config.npm_changes_url, client,
+    return NpmFeed(config.sandbox.urls.npm, config.npm_changes_url, client,
                    config.npm_batch_size)
 
 
@@ -117,8 +116,7 @@ def run_watch(config: WatchConfig, once: bool = False,
         db_url=resolve_url(config.db_url), queue=config.queue, job_timeout_s=config.job_timeout_s,
         poll_s=config.worker_poll_s, shutdown_grace_s=config.shutdown_grace_s,
         log_level=config.log_level, osv_dir=config.osv_dir, html_dir=config.html_dir)
-    factory = config.analyser or SandboxAnalyser(RegistryUrls(config.pypi_url,
-                                                              config.npm_registry_url))
+    factory = config.analyser or SandboxAnalyser(config.sandbox)
     backend = BACKENDS[config.backend](config, settings, factory)
     queue = JobQueue(db, config.queue)
     progress = Progress(db, feeds, backend, progress_callback, config.progress_interval_s)
@@ -164,7 +162,7 @@ def _poll(db: Database, state: FeedState, config: WatchConfig, stop: threading.E
         result = poll_feed(db, state.feed, config.start, config.queue.max_attempts, stop)
     except CursorConflict:
         raise
-    except (FeedError, StoreError) as exc:
+    except (FeedError, RegistryError, StoreError) as exc:
         if stop.is_set():  # abandoned because we are stopping: the feed is not down
             log.info("%s: poll abandoned (%s)", state.feed.name, exc.diagnostics())
             return

@@ -24,16 +24,17 @@ from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from analyzer.defaults import JOB_TIMEOUT_S
 from analyzer.detect.allowlist import apply_allowlist
 from analyzer.detect.rules import default_rules
 from analyzer.errors import Error, SandboxError
-from analyzer.fetch.interface import RegistryUrls
 from analyzer.models import AnalysisResult, Verdict
 from analyzer.report.html import write_report
 from analyzer.report.osv import osv_id, write_osv
 from analyzer.result_codec import result_to_dict
 from analyzer.scheduler.interface import Analyse, AnalyserFactory
 from analyzer.scheduler.queue import ClaimedJob, JobQueue, QueueSettings
+from analyzer.settings import SandboxSettings
 from analyzer.store.allow_list import allow_list
 from analyzer.store.database import Database, StoreError
 
@@ -47,7 +48,7 @@ TICK_S = 0.1
 class WorkerSettings:
     db_url: str
     queue: QueueSettings = field(default_factory=QueueSettings)
-    job_timeout_s: float = 900.0
+    job_timeout_s: float = JOB_TIMEOUT_S
     poll_s: float = 1.0
     shutdown_grace_s: float = 5.0  # after SIGTERM, what the analysis in hand gets to end
     sandbox_backoff_s: float = 30.0
@@ -216,17 +217,19 @@ def _db(call: Callable[..., T], *args: object, attempts: int = 3) -> T | None:
 
 @dataclass(frozen=True)
 class SandboxAnalyser:
-    """The production `AnalyserFactory`: `Analyzer(urls=...).analyze`, built in the worker."""
+    """The production `AnalyserFactory`: an `Analyzer` of these settings, built in the
+    worker process (the settings are plain data; the sandbox and the rules are not)."""
 
-    urls: RegistryUrls
+    settings: SandboxSettings
 
     def __call__(self) -> Analyse:
         # Imported here: the Docker SDK and the sandbox stack load only in workers.
         from analyzer.analysis import Analyzer
-        from analyzer.sandbox.docker_runner import connect
+        from analyzer.sandbox.docker_runner import DockerSandbox, connect
         from analyzer.sandbox.sweep import sweep
 
-        analyzer = Analyzer(urls=self.urls)
+        analyzer = Analyzer(sandbox=DockerSandbox(self.settings.limits()), urls=self.settings.urls,
+                            rules=self.settings.rules())
         # What a killed predecessor left: its containers (owner gone) and run folders.
         try:
             swept = sweep(connect())

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from analyzer.feeds.http import HttpClient, RetryPolicy
+from analyzer.httpclient import HttpClient, RetryPolicy
 from analyzer.models import Ecosystem
 from tests.feeds.fake_registry import FakeRegistry
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from analyzer.feeds.bounds import MIB, LimitExceeded, Stopped, TooLarge
-from analyzer.feeds.http import HttpClient, RetryPolicy
 from analyzer.feeds.interface import Cursor
 from analyzer.feeds.npm import NpmFeed
 from analyzer.feeds.pypi import PypiFeed
+from analyzer.httpclient import MIB, HttpClient, LimitExceeded, RetryPolicy, Stopped, TooLarge
 from tests.feeds.conftest import nothing_known
 from tests.feeds.fake_registry import FakeRegistry
 from tests.feeds.slow_server import SlowServer
@@ -89,3 +89,20 @@ def test_a_packument_too_large_to_read_is_skipped_not_retried_for_ever(
     assert [r.name for r in batch.releases] == ["small"]
     assert batch.position == "2" and batch.gap == "packuments too large to read, skipped: huge"
     assert registry.hits["packument"] == 2  # each asked once
+
+
+@pytest.mark.parametrize("slow", ["drip-body", "declared-huge"], indirect=True)
+def test_a_download_is_bounded_like_a_feed_answer_and_leaves_no_file(
+        slow: SlowServer, tmp_path: Path) -> None:
+    # The fetchers use the same client: an artifact that drips, or says it is 10 GiB,
+    # ends at its own deadline or size limit, once, and the partial file is gone.
+    policy = RetryPolicy(timeout_s=0.5, download_deadline_s=1.0, max_download_bytes=1 * MIB,
+                         attempts=3, backoff_s=0.01)
+    dest = tmp_path / "demo-1.0.tgz"
+    started = time.monotonic()
+    with pytest.raises(LimitExceeded, match=r"^demo-1\.0\.tgz: (no complete answer within 1 s"
+                                            r"|answer larger than 1 MiB)"):
+        HttpClient(policy, hosts=frozenset({"127.0.0.1"})).download(
+            f"{slow.url}/demo-1.0.tgz", dest, "demo-1.0.tgz")
+    assert time.monotonic() - started < 2.0
+    assert slow.requests == 1 and not dest.exists()

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from analyzer.errors import FeedError
-from analyzer.feeds.http import HttpClient
+from analyzer.errors import RegistryError
 from analyzer.feeds.interface import Cursor
 from analyzer.feeds.npm import NpmFeed, seq_number
+from analyzer.httpclient import HttpClient
 from analyzer.models import Ecosystem
 from tests.feeds.conftest import nothing_known
 from tests.feeds.fake_registry import FakeRegistry
@@ -80,7 +80,7 @@ def test_a_feed_that_stays_down_raises_and_keeps_its_position(
         registry: FakeRegistry, client: HttpClient) -> None:
     registry.publish_npm("pkg", "1.0.0")
     registry.fail("packument", "500", "timeout", "malformed")
-    with pytest.raises(FeedError, match="npm packument pkg: malformed response"):
+    with pytest.raises(RegistryError, match="npm packument pkg: malformed response"):
         _feed(registry, client).read(Cursor("0", None), nothing_known)
     assert _feed(registry, client).read(Cursor("0", None), nothing_known).releases
 

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from analyzer.errors import FeedError
-from analyzer.feeds.http import HttpClient
+from analyzer.errors import FeedError, RegistryError
 from analyzer.feeds.interface import Cursor
 from analyzer.feeds.pypi import PypiFeed
+from analyzer.httpclient import HttpClient
 from analyzer.models import Ecosystem
 from tests.feeds.conftest import nothing_known
 from tests.feeds.fake_registry import FakeRegistry
@@ -72,7 +72,7 @@ def test_a_feed_that_stays_down_raises_one_line_and_reads_nothing(
         registry: FakeRegistry, client: HttpClient) -> None:
     registry.publish_pypi("pkg", "1.0")
     registry.fail("pypi-json", "500", "500", "500")
-    with pytest.raises(FeedError, match=r"pypi JSON pkg 1.0: HTTP 500 .*after 3 attempts"):
+    with pytest.raises(RegistryError, match=r"pypi JSON pkg 1.0: HTTP 500 .*after 3 attempts"):
         PypiFeed(registry.url, client).read(Cursor("0", None), nothing_known)
     # Nothing was skipped: the same read succeeds once the registry is back.
     assert PypiFeed(registry.url, client).read(Cursor("0", None), nothing_known).releases

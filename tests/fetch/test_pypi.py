@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.errors import FetchError, UnsafeArchiveError
-from analyzer.fetch.httpclient import HttpPolicy
+from analyzer.errors import FetchError, RegistryError, UnsafeArchiveError
 from analyzer.fetch.interface import Target
 from analyzer.fetch.pypi import PypiFetcher, choose_file
 from analyzer.fetch.wheelhouse import applicable, wheel_rank
+from analyzer.httpclient import RetryPolicy
 from analyzer.models import Ecosystem
 
 from .conftest import Builder, FakeRegistry
 
-FAST = HttpPolicy(timeout_s=5, retries=2, backoff_s=0)
+FAST = RetryPolicy(timeout_s=5, attempts=3, backoff_s=0)
 
 
 def fetcher(registry: FakeRegistry) -> PypiFetcher:
@@ -69,7 +69,7 @@ def test_unknown_package_or_version_is_a_fetch_error(registry: FakeRegistry, mak
 
 def test_server_errors_are_retried_then_reported(registry: FakeRegistry, tmp_path: Path) -> None:
     registry.status["/py/pypi/demo/json"] = 500
-    with pytest.raises(FetchError, match="HTTP 500"):
+    with pytest.raises(RegistryError, match="HTTP 500"):
         fetcher(registry).fetch(target("demo"), tmp_path)
     assert registry.hits.count("/py/pypi/demo/json") == 3  # one try and two retries
 
@@ -78,7 +78,7 @@ def test_unreachable_registry_is_a_fetch_error(tmp_path: Path) -> None:
     from analyzer.fetch.interface import RegistryUrls
 
     urls = RegistryUrls(pypi="http://127.0.0.1:9")  # the discard port: refused at once
-    with pytest.raises(FetchError, match="failed"):
+    with pytest.raises(RegistryError, match="Connection refused"):
         PypiFetcher(urls, FAST).fetch(target("demo"), tmp_path)
 
 
@@ -118,7 +118,7 @@ def test_files_on_other_hosts_are_refused(registry: FakeRegistry, make_sdist: Bu
                                           tmp_path: Path) -> None:
     sdist = make_sdist("demo", "1.0")
     registry.add_pypi("demo", "1.0", [sdist], urls={sdist.name: "http://evil.example/x.tar.gz"})
-    with pytest.raises(FetchError, match="not an allowed registry host"):
+    with pytest.raises(RegistryError, match="not an allowed registry host"):
         fetcher(registry).fetch(target("demo"), tmp_path)
 
 
@@ -213,5 +213,5 @@ def test_a_relative_url_cannot_climb_to_another_host(registry: FakeRegistry, mak
                                                      tmp_path: Path) -> None:
     sdist = make_sdist("demo", "1.0")
     registry.add_pypi("demo", "1.0", [sdist], urls={sdist.name: "//evil.example/x.tar.gz"})
-    with pytest.raises(FetchError, match="not an allowed registry host"):
+    with pytest.raises(RegistryError, match="not an allowed registry host"):
         fetcher(registry).fetch(target("demo"), tmp_path)

@@ -7,10 +7,10 @@ import time
 
 import pytest
 
-from analyzer.feeds.http import HttpClient
 from analyzer.feeds.interface import Batch, Cursor, KnownVersions
 from analyzer.feeds.npm import NpmFeed
 from analyzer.feeds.pypi import PypiFeed
+from analyzer.httpclient import HttpClient
 from analyzer.scheduler.intake import ORIGIN_SLACK_S, Start, poll_feed
 from analyzer.store.database import Database
 from analyzer.store.releases import known_versions, load_cursor

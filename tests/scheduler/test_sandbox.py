@@ -12,6 +12,7 @@ from analyzer.fetch.interface import RegistryUrls
 from analyzer.scheduler.queue import QueueSettings
 from analyzer.scheduler.watch import run_watch
 from analyzer.scheduler.worker import SandboxAnalyser
+from analyzer.settings import SandboxSettings
 from analyzer.store.database import Database
 from analyzer.store.schema import Artifact, Result
 from tests.feeds.fake_registry import FakeRegistry
@@ -29,8 +30,8 @@ def test_a_published_wheel_is_analysed_in_the_sandbox_through_the_queue(
     config = replace(
         config_for_tests({"db": db_url, "registry": registry.url, "feeds": ["pypi"],
                           "workers": 1}),
-        analyser=SandboxAnalyser(RegistryUrls(pypi=registry.url,
-                                              npm=registry.npm_registry_url)),
+        analyser=SandboxAnalyser(SandboxSettings(
+            urls=RegistryUrls(pypi=registry.url, npm=registry.npm_registry_url))),
         job_timeout_s=600.0, queue=QueueSettings(lease_s=60.0, max_attempts=1))
     report = run_watch(config, once=True)
     assert (report["releases"], report["analysed"], report["failed"]) == (1, 1, 0)

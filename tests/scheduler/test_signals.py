@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from analyzer.errors import FeedError
-from analyzer.feeds.http import RetryPolicy
+from analyzer.httpclient import RetryPolicy
 from analyzer.scheduler.watch import run_watch
 from analyzer.store.database import Database
 from analyzer.store.schema import FeedCursor, Job

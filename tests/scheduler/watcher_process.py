@@ -11,11 +11,13 @@ import logging
 import sys
 from typing import Any
 
-from analyzer.feeds.http import RetryPolicy
+from analyzer.fetch.interface import RegistryUrls
+from analyzer.httpclient import RetryPolicy
 from analyzer.scheduler import priority
 from analyzer.scheduler.intake import Start
 from analyzer.scheduler.queue import QueueSettings
 from analyzer.scheduler.watch import WatchConfig, run_watch
+from analyzer.settings import SandboxSettings
 from tests.scheduler.fakes import FakeAnalyser
 
 FAST_FEED = RetryPolicy(timeout_s=0.5, attempts=3, backoff_s=0.05, max_backoff_s=0.2)
@@ -26,7 +28,7 @@ def config_for_tests(options: dict[str, Any]) -> WatchConfig:
     registry = options["registry"]
     return WatchConfig(
         db_url=options["db"], feeds=tuple(options.get("feeds", ("pypi", "npm"))),
-        pypi_url=registry, npm_registry_url=f"{registry}/npm",
+        sandbox=SandboxSettings(urls=RegistryUrls(pypi=registry, npm=f"{registry}/npm")),
         npm_changes_url=f"{registry}/npm-changes", start=Start.BEGINNING,
         poll_interval_s=options.get("poll_s", 0.2), feed_retry=FAST_FEED, npm_batch_size=20,
         backend=options.get("backend", "local"), broker_url=options.get("broker_url"),

@@ -1,11 +1,11 @@
-"""The bounds of one feed request: a total deadline, a size limit, and abandon-on-stop.
+"""The bounds of one registry request: a total deadline, a size limit, abandon-on-stop.
 
 http.client's timeout applies to each socket operation: a server that drips a byte a
 second never trips it, in the headers or in the body. So each request gets a guard, a
 thread that shuts the request's sockets down at its deadline or as soon as the watcher
-is told to stop. A blocking TLS handshake or read then ends at once, and the guard
-replaces whatever error that gave with one that says why. (A connect is bounded by the
-per-operation timeout, capped at what is left of the deadline.)
+is told to stop (a fetcher's never is). A blocking TLS handshake or read then ends at
+once, and the guard replaces whatever error that gave with one that says why. (A
+connect is bounded by the per-operation timeout, capped at what is left of the deadline.)
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import Any, TypeVar
 
-from analyzer.errors import FeedError
+from analyzer.errors import RegistryError
 
 MIB = 1024 * 1024
 CHUNK_BYTES = 256 * 1024
@@ -27,12 +27,12 @@ GUARD_TICK_S = 0.05  # how soon a stop is noticed
 C = TypeVar("C", bound=http.client.HTTPConnection)
 
 
-class LimitExceeded(FeedError):
-    """A feed answer broke a bound: asking again at once would not help, so no retry."""
+class LimitExceeded(RegistryError):
+    """An answer broke a bound: asking again at once would not help, so no retry."""
 
 
 class TooLarge(LimitExceeded):
-    """The answer is larger than any real feed answer."""
+    """The answer is larger than any real registry answer of its kind."""
 
 
 class Stopped(LimitExceeded):
@@ -49,7 +49,7 @@ class RequestGuard:
         self._ends = time.monotonic() + deadline_s
         self._sockets: list[socket.socket] = []  # duplicates: the originals change hands
         self._done = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="feed-request-guard",
+        self._thread = threading.Thread(target=self._watch, name="http-request-guard",
                                         daemon=True)
 
     def __enter__(self) -> RequestGuard:
@@ -114,7 +114,7 @@ def read_body(response: http.client.HTTPResponse, limit: int) -> Iterator[bytes]
 
 
 def _too_large(limit: int) -> str:
-    return f"answer larger than {limit / MIB:g} MiB, the limit for a feed answer"
+    return f"answer larger than {limit / MIB:g} MiB, the limit for one answer"
 
 
 def _shut(sock: socket.socket) -> None:

@@ -1,12 +1,12 @@
-"""HTTP for feeds: retries with exponential backoff and jitter, under per-request bounds.
-
-Every request has a total deadline and a size limit (see bounds.py), and is abandoned
-as soon as the watcher stops; a request that breaks a bound is not retried.
+"""HTTP for the registries, feeds and fetches alike: one retry policy (exponential
+backoff with jitter), every request under bounds (bounds.py), an optional allow-list of
+hosts. A request that breaks a bound is not retried; `stop` abandons the one in flight.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.client
 import json
 import logging
@@ -14,28 +14,31 @@ import random
 import ssl
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 import xml.parsers.expat
 import xmlrpc.client
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import IO, Any, TypeVar
 
 import analyzer
-from analyzer.errors import FeedError
-from analyzer.feeds.bounds import MIB, LimitExceeded, RequestGuard, TooLarge, read_body
+from analyzer.errors import RegistryError
+from analyzer.httpclient.bounds import MIB, LimitExceeded, RequestGuard, read_body
 
-__all__ = ["HttpClient", "LimitExceeded", "Malformed", "NotFound", "RetryPolicy", "TooLarge"]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 C = TypeVar("C", bound=http.client.HTTPConnection)
-USER_AGENT = f"pkgsandbox/{analyzer.__version__} (+feed watcher)"
-# The largest npm packuments are tens of MB; an answer far beyond is not a feed's.
-MAX_RESPONSE_BYTES = 64 * MIB
+USER_AGENT = f"pkgsandbox/{analyzer.__version__}"
 
 
-class NotFound(FeedError):
+class NotFound(RegistryError):
     """The registry answered 404: the package or release does not exist (any more)."""
+
+
+class RefusedHost(RegistryError):
+    """A URL (or a redirect) leads off the hosts this client may talk to."""
 
 
 class Malformed(ValueError):
@@ -45,17 +48,19 @@ class Malformed(ValueError):
 # What a flaky registry, proxy or network does; anything else is a bug and propagates.
 TRANSIENT = (OSError, http.client.HTTPException, json.JSONDecodeError, Malformed,
              xmlrpc.client.ProtocolError, xmlrpc.client.ResponseError, xmlrpc.client.Fault,
-             xml.parsers.expat.ExpatError)
+             xml.parsers.expat.ExpatError, UnicodeDecodeError)
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
     timeout_s: float = 20.0  # each connect and each read
-    deadline_s: float = 60.0  # one whole request: connect, headers, body, redirects
-    max_bytes: int = MAX_RESPONSE_BYTES
+    deadline_s: float = 60.0  # one whole JSON or XML-RPC request: connect, headers, body
+    max_bytes: int = 64 * MIB  # one JSON or XML-RPC answer
     attempts: int = 4
     backoff_s: float = 1.0
     max_backoff_s: float = 60.0
+    download_deadline_s: float = 600.0
+    max_download_bytes: int = 512 * MIB
 
     def delay(self, attempt: int) -> float:
         """Exponential in `attempt` (0-based), half of it random so that retries spread."""
@@ -63,22 +68,38 @@ class RetryPolicy:
         return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not crypto
 
 
+# A fetch reads one packument (the largest run past 100 MB) and downloads one artifact.
+FETCH_POLICY = RetryPolicy(timeout_s=30.0, deadline_s=300.0, max_bytes=256 * MIB, attempts=3)
+
+
+@dataclass(frozen=True)
+class Download:
+    path: Path
+    size: int
+    sha256: str
+    sha512: bytes
+    sha1: str
+
+
 class HttpClient:
     """Calls with retries, each request bounded (bounds.py); `stop` abandons the request in
-    flight and cuts backoff sleeps short when the watcher shuts down."""
+    flight and cuts backoff sleeps short when the watcher shuts down. With `hosts`, every
+    URL and every redirect must stay on them (a registry's answer names the file URLs)."""
 
     def __init__(self, policy: RetryPolicy | None = None,
-                 stop: threading.Event | None = None) -> None:
+                 stop: threading.Event | None = None,
+                 hosts: frozenset[str] | None = None) -> None:
         self.policy = policy or RetryPolicy()
         self.stop = stop or threading.Event()
+        self.hosts = hosts
 
     def retrying(self, what: str, call: Callable[[], T]) -> T:
-        """`call()` until it succeeds; `FeedError` naming `what` once every attempt failed."""
+        """`call()` until it succeeds; `RegistryError` naming `what` once every attempt failed."""
         attempts = max(1, self.policy.attempts)
         for attempt in range(attempts):
             try:
                 return call()
-            except NotFound:
+            except (NotFound, RefusedHost):
                 raise
             except LimitExceeded as exc:
                 raise type(exc)(f"{what}: {exc}") from exc
@@ -86,58 +107,86 @@ class HttpClient:
                 code = exc.code if isinstance(exc, urllib.error.HTTPError) else exc.errcode
                 problem = _describe(exc)
                 if code < 500 and code not in (408, 429):  # asking again will not help
-                    raise FeedError(f"{what}: {problem}") from exc
+                    raise RegistryError(f"{what}: {problem}") from exc
+            except RecursionError:  # JSON nested past Python's stack: it will not change
+                raise RegistryError(f"{what}: malformed response (nested too deep)") from None
             except TRANSIENT as exc:
                 problem = _describe(exc)
             if attempt + 1 == attempts or self.stop.is_set():
                 tries = "1 attempt" if attempt == 0 else f"{attempt + 1} attempts"
-                raise FeedError(f"{what}: {problem} (after {tries})")
+                raise RegistryError(f"{what}: {problem} (after {tries})")
             delay = self.policy.delay(attempt)
             log.warning("%s: %s; retry %d/%d in %.1f s", what, problem, attempt + 2, attempts,
                         delay)
             self.stop.wait(delay)
         raise AssertionError("unreachable")
 
-    def get_json(self, url: str, what: str, parse: Callable[[Any], T]) -> T:
+    def get_json(self, url: str, what: str, parse: Callable[[Any], T] = lambda doc: doc) -> T:
         """`parse(JSON at url)`; `parse` raises `Malformed` for a wrong shape, which is
-        retried like an outage. `NotFound` on 404, `FeedError` when it stays broken."""
-        return self.retrying(what, lambda: parse(self._get_json_once(url)))
+        retried like an outage. `NotFound` on 404, `RegistryError` when it stays broken."""
+        return self.retrying(what, lambda: parse(json.loads(self._get_once(
+            url, what, {"Accept": "application/json"}, self.policy.deadline_s,
+            lambda response: b"".join(read_body(response, self.policy.max_bytes))))))
+
+    def download(self, url: str, dest: Path, what: str) -> Download:
+        """Stream `url` into `dest`, hashing as it goes; the file is removed on failure."""
+        def save(response: http.client.HTTPResponse) -> Download:
+            sha256, sha512, sha1 = hashlib.sha256(), hashlib.sha512(), hashlib.sha1()  # noqa: S324
+            size = 0
+            with dest.open("wb") as out:
+                for chunk in read_body(response, self.policy.max_download_bytes):
+                    size += len(chunk)
+                    out.write(chunk)
+                    for digest in (sha256, sha512, sha1):
+                        digest.update(chunk)
+            return Download(dest, size, sha256.hexdigest(), sha512.digest(), sha1.hexdigest())
+
+        try:
+            return self.retrying(what, lambda: self._get_once(
+                url, what, {}, self.policy.download_deadline_s, save))
+        except BaseException:
+            dest.unlink(missing_ok=True)
+            raise
 
     def call_xmlrpc(self, url: str, method: str, *args: Any) -> Any:
         """One XML-RPC call on its own connection, closed whatever happens, under the bounds."""
-        with self._guard() as guard:
+        self._check(url)
+        with RequestGuard(self.policy.deadline_s, self.stop) as guard:
             kind = _HttpsTransport if url.startswith("https://") else _HttpTransport
             transport = kind(self.policy, guard)
             with xmlrpc.client.ServerProxy(url, transport=transport, allow_none=True) as proxy:
                 return getattr(proxy, method)(*args)
 
-    def _get_json_once(self, url: str) -> Any:
-        if not url.startswith(("http://", "https://")):
-            raise FeedError(f"not an http(s) URL: {url[:200]}")
-        request = urllib.request.Request(  # noqa: S310 - the URL is ours, http(s) only
-            url, headers={"Accept": "application/json", "User-Agent": USER_AGENT})
-        body = bytearray()
-        with self._guard() as guard:
+    def _get_once(self, url: str, what: str, headers: dict[str, str], deadline_s: float,
+                  handle: Callable[[http.client.HTTPResponse], T]) -> T:
+        request = urllib.request.Request(  # noqa: S310 - http(s) only, checked by _check
+            self._check(url), headers={"User-Agent": USER_AGENT, **headers})
+        with RequestGuard(deadline_s, self.stop) as guard:
             try:
-                with _opener(guard).open(request, timeout=self.policy.timeout_s) as response:
-                    for chunk in read_body(response, self.policy.max_bytes):
-                        body += chunk
+                with _opener(guard, self._check).open(request, timeout=self.policy.timeout_s) \
+                        as response:
+                    return handle(response)
             except urllib.error.HTTPError as exc:
                 exc.close()
                 if exc.code == 404:
-                    raise NotFound(f"not found: {url[:200]}") from exc
+                    raise NotFound(f"{what}: not found (HTTP 404)") from None
                 raise
-        return json.loads(body)
 
-    def _guard(self) -> RequestGuard:
-        return RequestGuard(self.policy.deadline_s, self.stop)
+    def _check(self, url: str) -> str:
+        """`url` if it is http(s), on an allowed host when there is a list; else refused."""
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise RefusedHost(f"refusing {url[:200]!r}: not an http(s) URL")
+        if self.hosts is not None and parts.hostname not in self.hosts:
+            raise RefusedHost(f"refusing {url[:200]!r}: not an allowed registry host")
+        return url
 
 
-def _opener(guard: RequestGuard) -> urllib.request.OpenerDirector:
-    """urllib's default opener, http(s) only, with guarded connections."""
+def _opener(guard: RequestGuard, check: Callable[[str], str]) -> urllib.request.OpenerDirector:
+    """urllib's default opener, http(s) only, with guarded connections and checked redirects."""
     opener = urllib.request.OpenerDirector()
     for handler in (urllib.request.ProxyHandler(), urllib.request.UnknownHandler(),
-                    _HttpHandler(guard), _HttpsHandler(guard), _RedirectHandler(),
+                    _HttpHandler(guard), _HttpsHandler(guard), _RedirectHandler(check),
                     urllib.request.HTTPDefaultErrorHandler(),
                     urllib.request.HTTPErrorProcessor()):
         opener.add_handler(handler)
@@ -172,9 +221,20 @@ class _HttpsHandler(urllib.request.HTTPSHandler):
 
 
 class _RedirectHandler(urllib.request.HTTPRedirectHandler):
-    """The stdlib's, without its unbounded read of the redirect's body."""
+    """The stdlib's, without its unbounded read of the redirect's body, and only to a URL
+    the client may fetch (PyPI redirects a misspelt name; a mirror could redirect anywhere)."""
 
     max_redirections = 5
+
+    def __init__(self, check: Callable[[str], str]) -> None:
+        super().__init__()
+        self.check = check
+
+    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int,
+                         msg: str, headers: http.client.HTTPMessage,
+                         newurl: str) -> urllib.request.Request | None:
+        self.check(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
     def http_error_302(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
                        headers: Any) -> Any:
@@ -239,7 +299,7 @@ def _describe(exc: BaseException) -> str:
         return f"XML-RPC fault {exc.faultCode}: {str(exc.faultString)[:200]}"
     if isinstance(exc, TimeoutError):
         return "timed out"
-    if isinstance(exc, json.JSONDecodeError | xml.parsers.expat.ExpatError):
+    if isinstance(exc, json.JSONDecodeError | xml.parsers.expat.ExpatError | UnicodeDecodeError):
         return f"malformed response ({exc})"
     text = " ".join(str(exc).split())[:300]
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
