@@ -23,8 +23,6 @@ from analyzer.scheduler.commands import (
     add_status_parser,
     add_watch_parser,
     add_worker_parser,
-    status_command,
-    watch_command,
 )
 from analyzer.settings import add_sandbox_options, sandbox_settings
 from analyzer.web.commands import add_report_parser, add_serve_parser
@@ -68,8 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--osv-dir", type=Path, metavar="DIR",
                          help="write an OSV record into DIR when the package is malicious")
     add_sandbox_options(analyze, "the package")
+    analyze.set_defaults(handler=_analyze)
 
-    commands.add_parser("doctor", help="check the daemon, runtime and images; say how to fix")
+    doctor = commands.add_parser("doctor",
+                                 help="check the daemon, runtime and images; say how to fix")
+    doctor.set_defaults(handler=_doctor)
 
     images = commands.add_parser("images", help="manage the sandbox images")
     images_commands = images.add_subparsers(dest="images_command", required=True,
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("which", nargs="?", default="all", choices=["all", "python", "node"])
     build.add_argument("--if-missing", action="store_true",
                        help="only build images whose current version is not there yet")
+    images.set_defaults(handler=_images)
 
     add_watch_parser(commands)
     add_status_parser(commands)
@@ -153,8 +155,6 @@ def _images(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"analyze": _analyze, "doctor": _doctor, "images": _images,
-            "watch": watch_command, "status": status_command}
 
 
 class Stopped(BaseException):
@@ -207,8 +207,7 @@ def _run(argv: Sequence[str] | None) -> int:
             atexit.register(gc.freeze)
         else:
             gc.enable()
-        handler = COMMANDS.get(args.command) or args.handler
-        return int(handler(args))
+        return int(args.handler(args))
     except Error as exc:
         _err(f"pkgsandbox: error: {exc.diagnostics()}")
         return EXIT_ERROR

@@ -94,6 +94,7 @@ def add_watch_parser(subparsers: argparse._SubParsersAction[P]) -> P:
     _add_job_options(watch)
     watch.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST",
                        help="address for /metrics (default 127.0.0.1)")
+    watch.set_defaults(handler=watch_command)
     return watch
 
 
@@ -105,6 +106,7 @@ def add_status_parser(subparsers: argparse._SubParsersAction[P]) -> P:
                     " has at least analysed, queued, failed and by_verdict.")
     parser.add_argument("--db", metavar="URL", help=DB_HELP)
     parser.add_argument("--json", action="store_true", help="print JSON on stdout")
+    parser.set_defaults(handler=status_command)
     return parser
 
 
