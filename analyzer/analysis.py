@@ -17,7 +17,6 @@ from analyzer.atomic import OutputError, copy_atomic
 from analyzer.detect.engine import assess
 from analyzer.detect.rules import RuleSet, default_rules
 from analyzer.detect.static import scan_package
-from analyzer.detect.static_types import MAX_FILE_BYTES, StaticSignal
 from analyzer.detect.typosquat import check_name
 from analyzer.fetch import fetcher_for
 from analyzer.fetch.archive import read_members
@@ -34,6 +33,7 @@ from analyzer.models import (
 )
 from analyzer.sandbox.docker_runner import DockerSandbox, SandboxRun
 from analyzer.sandbox.resources import resources_between
+from analyzer.signals import MAX_FILE_BYTES, StaticSignal
 from analyzer.terminal import printable
 from analyzer.trace.condense import bound_notes, collect_iocs, condense
 from analyzer.trace.leaks import find_leaks

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from analyzer.detect.static_types import StaticSignal
+    from analyzer.signals import StaticSignal
 
 
 class Ecosystem(enum.StrEnum):

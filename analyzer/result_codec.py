@@ -13,7 +13,6 @@ from typing import Any
 import analyzer
 from analyzer.detect.static_roles import file_role
 from analyzer.detect.static_text import language_of
-from analyzer.detect.static_types import FileRole, SignalKind, StaticSignal
 from analyzer.errors import Error
 from analyzer.json_fields import Fields
 from analyzer.models import (
@@ -43,6 +42,7 @@ from analyzer.models import (
     Typosquat,
     Verdict,
 )
+from analyzer.signals import FileRole, SignalKind, StaticSignal
 
 SCHEMA_VERSION = "1.0"  # a new key is a minor version; a changed or removed one, a major
 # Kinds the scanner only reports for install hooks (for documents older than `role`).

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from analyzer.detect.static_types import FileRole, SignalKind, StaticSignal
 from analyzer.models import (
     AnalysisResult,
     ConnectionEvent,
@@ -30,6 +29,7 @@ from analyzer.models import (
     Typosquat,
     Verdict,
 )
+from analyzer.signals import FileRole, SignalKind, StaticSignal
 
 
 def unscored_result() -> AnalysisResult:

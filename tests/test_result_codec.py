@@ -17,7 +17,6 @@ from analyzer.detect.engine import assess
 from analyzer.detect.rule_cases import parse_cases
 from analyzer.detect.rule_patterns import Problems
 from analyzer.detect.rules import default_rules
-from analyzer.detect.static_types import FileRole
 from analyzer.models import AnalysisResult, Ecosystem, Phase
 from analyzer.result_codec import (
     SCHEMA_VERSION,
@@ -25,6 +24,7 @@ from analyzer.result_codec import (
     result_from_dict,
     result_to_dict,
 )
+from analyzer.signals import FileRole
 from tests.report.hostile import hostile_result
 from tests.results import full_result, unscored_result
 

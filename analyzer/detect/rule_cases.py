@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from analyzer.detect.rule_patterns import Problems
-from analyzer.detect.static_types import FileRole, SignalKind, StaticSignal
 from analyzer.models import (
     AnalysisResult,
     ConnectionEvent,
@@ -48,6 +47,7 @@ from analyzer.models import (
     TraceStats,
     Typosquat,
 )
+from analyzer.signals import FileRole, SignalKind, StaticSignal
 
 CASE_HOME = "/home/dev"
 CASE_KEYS = ("note", "ecosystem", "name", "version", "static", "metadata", "typosquat", "trace",

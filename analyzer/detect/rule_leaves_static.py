@@ -18,9 +18,9 @@ from analyzer.detect.rule_leaf import (
     text_field,
 )
 from analyzer.detect.rule_patterns import NO_GLOBS, GlobSet, path_glob, search_any
-from analyzer.detect.static_types import FileRole, SignalKind, StaticSignal
 from analyzer.detect.typosquat_variants import Kind as SquatKind
 from analyzer.models import PhaseStatus, TraceStats, Typosquat
+from analyzer.signals import FileRole, SignalKind, StaticSignal
 
 
 @dataclass(frozen=True)

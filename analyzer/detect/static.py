@@ -41,7 +41,10 @@ from analyzer.detect.static_roles import file_role
 from analyzer.detect.static_secrets import check_env_exfil, check_recon_exfil, check_secrets
 from analyzer.detect.static_shells import check_shells
 from analyzer.detect.static_text import Lang, SourceFile, language_of
-from analyzer.detect.static_types import (
+from analyzer.detect.static_unicode import fold_lookalikes
+from analyzer.detect.static_wiper import check_wiper
+from analyzer.models import Ecosystem
+from analyzer.signals import (
     MAX_FILE_BYTES,
     MAX_PER_KIND_PER_FILE,
     MAX_SIGNALS_PER_CHECK,
@@ -50,9 +53,6 @@ from analyzer.detect.static_types import (
     SignalKind,
     StaticSignal,
 )
-from analyzer.detect.static_unicode import fold_lookalikes
-from analyzer.detect.static_wiper import check_wiper
-from analyzer.models import Ecosystem
 
 __all__ = ["FileRole", "SignalKind", "StaticSignal", "file_role", "scan_package"]
 

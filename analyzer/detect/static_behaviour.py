@@ -16,7 +16,7 @@ from analyzer.detect.static_text import (
     clip,
     display,
 )
-from analyzer.detect.static_types import BLOB_MIN_CHARS, SignalKind, StaticSignal
+from analyzer.signals import BLOB_MIN_CHARS, SignalKind, StaticSignal
 
 _PS_ENCODED = re.compile(
     r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b[^\n]{0,200}?\s[-/]e(?:c|n|nc|ncodedcommand|\w{0,12})?"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from analyzer.detect.static_types import FileRole, SignalKind, StaticSignal
+from analyzer.signals import FileRole, SignalKind, StaticSignal
 
 _LIBRARY_SUFFIXES = (".so", ".pyd", ".node", ".dll", ".dylib", ".bundle", ".o", ".a")
 _MACHO_BIG = (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf")

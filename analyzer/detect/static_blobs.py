@@ -19,7 +19,7 @@ from analyzer.detect.static_text import (
     entropy,
     inflate,
 )
-from analyzer.detect.static_types import BLOB_MIN_CHARS, FileRole, SignalKind, StaticSignal
+from analyzer.signals import BLOB_MIN_CHARS, FileRole, SignalKind, StaticSignal
 
 Rescan = Callable[[SourceFile], Iterable[StaticSignal]]
 

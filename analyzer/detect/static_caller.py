@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from analyzer.detect.static_network import REQUEST_CALL
 from analyzer.detect.static_text import Lang, SourceFile
-from analyzer.detect.static_types import SignalKind, StaticSignal
+from analyzer.signals import SignalKind, StaticSignal
 
 _HINTS = ("private", "priv_key", "privkey", "mnemonic", "seed", "secret_key", "secretkey",
           "inspect.stack", "_getframe", "currentframe")  # fmt: skip

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from analyzer.detect.static_text import SourceFile
-from analyzer.detect.static_types import SignalKind, StaticSignal
+from analyzer.signals import SignalKind, StaticSignal
 
 _HINTS = ("clipboard", "pyperclip", "xclip", "xsel", "wl-paste", "wl-copy", "pbpaste",
           "pbcopy", "clipboardy", "clip.exe", "| clip", "ncp.")  # fmt: skip

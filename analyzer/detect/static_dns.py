@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from analyzer.detect.static_secrets import is_entry_file
 from analyzer.detect.static_text import Lang, SourceFile, balanced, display
-from analyzer.detect.static_types import FileRole, SignalKind, StaticSignal
+from analyzer.signals import FileRole, SignalKind, StaticSignal
 
 # Literals one of which any identity expression holds (lower case), and that any DNS
 # lookup holds: cheap tests before the patterns.

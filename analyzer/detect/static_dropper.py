@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from analyzer.detect.static_network import destination_kind
 from analyzer.detect.static_text import Lang, SourceFile, clip, display
-from analyzer.detect.static_types import FileRole, SignalKind, StaticSignal
+from analyzer.signals import FileRole, SignalKind, StaticSignal
 
 _HINTS = ("curl", "wget", "invoke-webrequest", "iwr ", "downloadfile", "certutil", "bitsadmin",
           "start-bitstransfer")  # fmt: skip

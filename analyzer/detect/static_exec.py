@@ -16,7 +16,7 @@ from analyzer.detect.static_text import (
     rule,
     without_strings,
 )
-from analyzer.detect.static_types import SignalKind, StaticSignal
+from analyzer.signals import SignalKind, StaticSignal
 
 # `prefix` is set for builtins.exec; a sink after any other dot is some object's method.
 _PY_SINK = re.compile(

@@ -14,7 +14,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 
-from analyzer.detect.static_types import PackageIdentity
+from analyzer.signals import PackageIdentity
 
 _METADATA_NAMES = frozenset({"pkg-info", "metadata"})
 _URL = re.compile(r"(?i)\b(?:git\+)?(?:https?|git|ssh)://(?:[^@/\s]+@)?([^/\s:'\"]+)(?::\d+)?(/[^\s'\"#?]*)?")

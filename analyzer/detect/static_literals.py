@@ -27,7 +27,7 @@ from analyzer.detect.static_text import (
     display,
     inflate,
 )
-from analyzer.detect.static_types import BLOB_MIN_CHARS, FileRole, SignalKind, StaticSignal
+from analyzer.signals import BLOB_MIN_CHARS, FileRole, SignalKind, StaticSignal
 
 Rescan = Callable[[SourceFile], Iterable[StaticSignal]]
 

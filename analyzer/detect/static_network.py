@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from analyzer.detect.static_text import SourceFile, display, rule
-from analyzer.detect.static_types import FileRole, SignalKind, StaticSignal
+from analyzer.signals import FileRole, SignalKind, StaticSignal
 
 # Suffixes are matched on the host name; the key says which kind a match is.
 _HOST_SUFFIXES: dict[SignalKind, tuple[str, ...]] = {

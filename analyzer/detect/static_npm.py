@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from analyzer.detect.static_text import SourceFile, clip, display
-from analyzer.detect.static_types import SignalKind, StaticSignal
+from analyzer.signals import SignalKind, StaticSignal
 
 # prepare/prepublish run for git and local installs, uninstall hooks on old npm versions.
 INSTALL_HOOKS = (

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from analyzer.detect.static_text import SourceFile, clip, display
-from analyzer.detect.static_types import MAX_SIGNALS_PER_CHECK, SignalKind, StaticSignal
+from analyzer.signals import MAX_SIGNALS_PER_CHECK, SignalKind, StaticSignal
 
 # Commands pip runs while installing an sdist; build_ext/build_py/sdist overrides are the
 # ordinary way to compile extensions or generate files, so they are not reported.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detect.static_text import Lang
-from analyzer.detect.static_types import FileRole
+from analyzer.signals import FileRole
 
 _TEST_DIR = re.compile(
     r"(?:.*[ _-])?(?:unit|integration|functional|manual)?tests?|testing|__tests__|specs?"

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from analyzer.detect.static_text import Lang, Rule, SourceFile, rule
-from analyzer.detect.static_types import FileRole, SignalKind, StaticSignal
+from analyzer.signals import FileRole, SignalKind, StaticSignal
 
 _SEP = r"[\\/]+"
 # MetaMask, Phantom, Coinbase Wallet, Binance Wallet: extension ids stealers look for.

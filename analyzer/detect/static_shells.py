@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from analyzer.detect.static_text import Lang, Rule, SourceFile, balanced
-from analyzer.detect.static_types import SignalKind, StaticSignal
+from analyzer.signals import SignalKind, StaticSignal
 
 _REVERSE_SHELL = (
     Rule(("/dev/tcp", "/dev/udp"), re.compile(r"/dev/(?:tcp|udp)/[\w.-]+/\d+"),

@@ -13,7 +13,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from analyzer.detect.static_types import (
+from analyzer.signals import (
     EXCERPT_CHARS,
     FileRole,
     PackageIdentity,

@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterator
 
 from analyzer.detect.static_text import Lang, SourceFile, balanced, rule
-from analyzer.detect.static_types import SignalKind, StaticSignal
 from analyzer.detect.static_wiper_python import USER_DATA, python_wipes
+from analyzer.signals import SignalKind, StaticSignal
 
 _SHELL_WIPE = (
     rule("rm -|rm --",

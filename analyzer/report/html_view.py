@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from analyzer.baits import HONEYTOKEN_FILES
 from analyzer.models import AnalysisResult, Phase, Verdict
 from analyzer.result_codec import ResultFormatError, result_from_dict
-from analyzer.sandbox.honeytokens import HONEYTOKEN_FILES
 
 FLAGGED = (Verdict.MALICIOUS.value, Verdict.SUSPICIOUS.value)
 VERDICT_ORDER = {"malicious": 0, "suspicious": 1, "error": 2, "benign": 3}

@@ -23,8 +23,9 @@ from analyzer.defaults import PHASE_TIMEOUTS_S, SANDBOX_MEMORY_MB
 from analyzer.errors import SandboxError
 from analyzer.models import FetchedPackage, Phase, PhaseStatus
 from analyzer.sandbox.ca import make_run_ca
+from analyzer.sandbox.daemon import connect
 from analyzer.sandbox.honeytokens import Bait, make_bait
-from analyzer.sandbox.host import CONTAINER_LABEL, RUNTIME, docker_host, trace_dir
+from analyzer.sandbox.host import CONTAINER_LABEL, RUNTIME, trace_dir
 from analyzer.sandbox.images import image_name
 from analyzer.sandbox.resources import ResourceSampler, Sample
 from analyzer.sandbox.seccomp import security_options
@@ -86,34 +87,6 @@ class SandboxRun:
     bait: Bait
     network_events: tuple[dict[str, Any], ...]  # the simulator's log: untrusted, parsed later
     notes: tuple[str, ...]  # what the driver could not do (e.g. the simulator did not start)
-
-
-# One client per daemon and process (a forked worker must not share its parent's sockets).
-_CLIENTS: dict[tuple[str, int], docker.DockerClient] = {}
-
-
-def connect() -> docker.DockerClient:
-    """A client for the sandbox daemon, or a SandboxError that says how to get one."""
-    key = (docker_host(), os.getpid())
-    if key[0].startswith("unix://") and not Path(key[0][len("unix://"):]).exists():
-        # Said before docker-py tries: its failed connect leaves a socket open.
-        raise SandboxError(f"the Docker daemon at {key[0]} is not running (no socket); "
-                           "run `make setup` (as root) or `pkgsandbox doctor`")
-    client = _CLIENTS.get(key)
-    try:
-        if client is None:
-            client = docker.DockerClient(base_url=key[0], timeout=60)
-        client.ping()
-    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
-        _CLIENTS.pop(key, None)
-        if client is not None:
-            client.close()
-        raise SandboxError(
-            f"the Docker daemon at {key[0]} is not reachable ({type(exc).__name__}); "
-            "run `make setup` (as root) or `pkgsandbox doctor`"
-        ) from None
-    _CLIENTS[key] = client
-    return client
 
 
 class DockerSandbox:

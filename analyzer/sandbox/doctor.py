@@ -14,7 +14,7 @@ import docker.errors
 
 from analyzer.errors import SandboxError
 from analyzer.models import Ecosystem
-from analyzer.sandbox.docker_runner import connect
+from analyzer.sandbox.daemon import connect
 from analyzer.sandbox.host import RUNTIME, docker_host, state_dir
 from analyzer.sandbox.images import image_name
 

@@ -13,6 +13,8 @@ import secrets
 import string
 from dataclasses import dataclass
 
+from analyzer.baits import Canary
+
 ALNUM = string.ascii_letters + string.digits
 # (login, full name, e-mail domain): the person whose laptop or CI runner this seems to be.
 PEOPLE = (
@@ -24,12 +26,6 @@ PEOPLE = (
     ("tnguyen", "Tom Nguyen", "finch-systems.com"),
     ("ci", "CI Runner", "build.internal"),
 )
-
-
-@dataclass(frozen=True)
-class Canary:
-    token: str  # what the bait is, e.g. "aws-secret-access-key"
-    value: str
 
 
 @dataclass(frozen=True)
@@ -61,21 +57,6 @@ def _spec_file(planted: PlantedFile) -> dict[str, object]:
     return {"path": planted.path, "content": planted.content, "mode": planted.mode}
 
 
-# Files a package has no business reading: reading one is recorded as a honeytoken read.
-HONEYTOKEN_FILES = (
-    ".ssh/id_rsa", ".ssh/id_ed25519", ".aws/credentials", ".npmrc", ".pypirc", ".git-credentials",
-    ".config/gh/hosts.yml", ".docker/config.json", ".config/discord/Local Storage/leveldb",
-    ".config/google-chrome/Default/Login Data", ".config/google-chrome/Default/Cookies",
-    ".config/google-chrome/Default/Local Extension Settings", ".electrum/wallets",
-    ".config/Exodus/exodus.wallet", ".bash_history",
-    # The Windows persona's stores, under %APPDATA% and %LOCALAPPDATA%.
-    "AppData/Roaming/discord/Local Storage/leveldb",
-    "AppData/Local/Google/Chrome/User Data/Local State",
-    "AppData/Local/Google/Chrome/User Data/Default/Login Data",
-    "AppData/Local/Google/Chrome/User Data/Default/Network/Cookies",
-    "AppData/Local/Microsoft/Edge/User Data/Default/Login Data",
-    "AppData/Roaming/Exodus/exodus.wallet", "AppData/Roaming/atomic/Local Storage/leveldb",
-)
 ROAMING, LOCAL = "AppData/Roaming", "AppData/Local"
 
 
@@ -185,7 +166,7 @@ def make_bait() -> Bait:
 
 
 def _windows_files(values: dict[str, str], email: str) -> tuple[PlantedFile, ...]:
-    """The same secrets where a Windows stealer looks for them (see HONEYTOKEN_FILES)."""
+    """The same secrets where a Windows stealer looks for them (see baits.HONEYTOKEN_FILES)."""
     # Chrome's key for its saved passwords, as DPAPI protects it; under the persona
     # win32crypt.CryptUnprotectData hands back what it is given.
     key = base64.b64encode(b"DPAPI" + secrets.token_bytes(32)).decode()

@@ -53,7 +53,7 @@ def build_images(which: str = "all") -> None:
 
 def images_present(kind: str) -> bool:
     """Whether the image of this kind and the current tag exists on the sandbox daemon."""
-    from analyzer.sandbox.docker_runner import connect  # the daemon only when asked
+    from analyzer.sandbox.daemon import connect  # the daemon only when asked
 
     ecosystem = {v: k for k, v in IMAGE_KIND.items()}[kind]
     try:

@@ -225,7 +225,8 @@ class SandboxAnalyser:
     def __call__(self) -> Analyse:
         # Imported here: the Docker SDK and the sandbox stack load only in workers.
         from analyzer.analysis import Analyzer
-        from analyzer.sandbox.docker_runner import DockerSandbox, connect
+        from analyzer.sandbox.daemon import connect
+        from analyzer.sandbox.docker_runner import DockerSandbox
         from analyzer.sandbox.sweep import sweep
 
         analyzer = Analyzer(sandbox=DockerSandbox(self.settings.limits()), urls=self.settings.urls,

@@ -12,8 +12,8 @@ import re
 import urllib.parse
 from collections.abc import Iterator, Sequence
 
+from analyzer.baits import Canary
 from analyzer.models import Leak, PhaseTrace
-from analyzer.sandbox.honeytokens import Canary
 
 _BASE64_RUN = re.compile(rb"[A-Za-z0-9+/_-]{16,}={0,2}")
 _HEX_RUN = re.compile(rb"(?:[0-9a-fA-F]{2}){8,}")

@@ -12,8 +12,8 @@ import pytest
 from analyzer.detect import static
 from analyzer.detect.static import FileRole, SignalKind, StaticSignal, file_role, scan_package
 from analyzer.detect.static_text import Lang
-from analyzer.detect.static_types import MAX_FILE_BYTES
 from analyzer.models import Ecosystem
+from analyzer.signals import MAX_FILE_BYTES
 
 HOOK = "https://discord.com/api/webhooks/123456789012345678/tok"
 

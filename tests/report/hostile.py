@@ -9,7 +9,6 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from typing import Any
 
-from analyzer.detect.static_types import FileRole, SignalKind, StaticSignal
 from analyzer.models import (
     AnalysisResult,
     ConnectionEvent,
@@ -38,6 +37,7 @@ from analyzer.models import (
     Verdict,
 )
 from analyzer.result_codec import result_to_dict
+from analyzer.signals import FileRole, SignalKind, StaticSignal
 
 SCRIPT = "<script>alert(1)</script>"
 ATTRIBUTE = '" onerror="alert(1)'

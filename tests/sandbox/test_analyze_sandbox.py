@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from analyzer.cli import main
-from analyzer.sandbox.docker_runner import connect
+from analyzer.sandbox.daemon import connect
 from analyzer.sandbox.host import CONTAINER_LABEL, state_dir
 
 pytestmark = pytest.mark.sandbox

@@ -76,7 +76,8 @@ def test_what_was_forced_is_kept_bounded_and_checked() -> None:
 
 
 def test_the_windows_bait_reaches_the_spec_with_this_runs_canaries() -> None:
-    from analyzer.sandbox.honeytokens import HONEYTOKEN_FILES, make_bait
+    from analyzer.baits import HONEYTOKEN_FILES
+    from analyzer.sandbox.honeytokens import make_bait
 
     bait = make_bait()
     spec = bait.to_spec()

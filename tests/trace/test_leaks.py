@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from analyzer.baits import Canary
 from analyzer.models import DnsQuery, HttpRequest, NetworkActivity, PhaseTrace
-from analyzer.sandbox.honeytokens import Canary
 from analyzer.trace.leaks import find_leaks
 
 SECRET = Canary("aws-access-key-id", "AKIAQWERTYUIOPASDFGH")

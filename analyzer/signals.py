@@ -1,4 +1,5 @@
-"""The typed output of the static scan: signal kinds, file roles and `StaticSignal`."""
+"""Static signals, the vocabulary of the static scan and of the result: their kinds, what
+each means and how strong it is, the role of the file it was found in, and `StaticSignal`."""
 
 from __future__ import annotations
 
