@@ -25,7 +25,7 @@ from kombu.exceptions import KombuError
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from analyzer.scheduler.interface import Analyse, AnalyserFactory, WorkerBackend
+from analyzer.scheduler.interface import Analyser, AnalyserFactory, WorkerBackend
 from analyzer.scheduler.queue import JobQueue
 from analyzer.scheduler.worker import EXIT_ABANDONED, Outcome, WorkerSettings, run_job
 from analyzer.store.columns import JobState
@@ -154,10 +154,10 @@ class _Runtime:
 
 _runtime: _Runtime | None = None
 # Per process (a prefork pool forks after `run_worker` set `_runtime`): pid -> state.
-_process: dict[int, tuple[JobQueue, Analyse, str]] = {}
+_process: dict[int, tuple[JobQueue, Analyser, str]] = {}
 
 
-def _for_this_process() -> tuple[JobQueue, Analyse, str]:
+def _for_this_process() -> tuple[JobQueue, Analyser, str]:
     pid = os.getpid()
     if pid not in _process:
         assert _runtime is not None, "run_worker() configures the worker first"
@@ -171,7 +171,7 @@ def _for_this_process() -> tuple[JobQueue, Analyse, str]:
 def analyse_job(job_id: int) -> str:
     """The Celery task: run job `job_id` if it can be claimed; what happened to it."""
     assert _runtime is not None
-    queue, analyse, owner = _for_this_process()
+    queue, analyser, owner = _for_this_process()
     try:
         job = queue.claim(owner, job_id)
     except (StoreError, SQLAlchemyError) as exc:
@@ -181,7 +181,7 @@ def analyse_job(job_id: int) -> str:
     if job is None:
         log.info("job %d: done, leased by another worker or backing off; skipped", job_id)
         return "skipped"
-    outcome = run_job(queue, job, analyse, _runtime.settings, threading.Event())
+    outcome = run_job(queue, job, analyser, _runtime.settings, threading.Event())
     if outcome is Outcome.ABANDONED:
         # The analysis thread cannot be stopped: this pool process goes, Celery starts
         # another. The job's fate is already recorded, so the redelivery is skipped.

@@ -11,16 +11,30 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from analyzer.errors import Error
 from analyzer.fetch.interface import Target
 from analyzer.models import AnalysisResult
 
-# In production `Analyzer(...).analyze`; tests pass a fake that returns a real result.
-Analyse = Callable[[Target], AnalysisResult]
+if TYPE_CHECKING:
+    from analyzer.detect.rules import RuleSet
+
+
+@dataclass(frozen=True)
+class Analyser:
+    """What a worker analyses with: in production `Analyzer(...).analyze` and that
+    analyser's rules (tests pass a fake that returns real results). A result a reviewer
+    allow-listed rules of is re-scored with these same rules, never another set."""
+
+    analyse: Callable[[Target], AnalysisResult]
+    rules: RuleSet
+
+
 # Picklable (a module-level function or a frozen dataclass), called once in each worker
 # process, so that nothing unpicklable (a Docker client) crosses a process boundary.
-AnalyserFactory = Callable[[], Analyse]
+AnalyserFactory = Callable[[], Analyser]
 
 
 class SchedulerError(Error):

@@ -26,13 +26,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from analyzer.defaults import JOB_TIMEOUT_S
 from analyzer.detect.allowlist import apply_allowlist
-from analyzer.detect.rules import default_rules
+from analyzer.detect.rules import RuleSet
 from analyzer.errors import Error, SandboxError
 from analyzer.models import AnalysisResult, Verdict
 from analyzer.report.html import write_report
 from analyzer.report.osv import osv_id, write_osv
 from analyzer.result_codec import result_to_dict
-from analyzer.scheduler.interface import Analyse, AnalyserFactory
+from analyzer.scheduler.interface import Analyser, AnalyserFactory
 from analyzer.scheduler.queue import ClaimedJob, JobQueue, QueueSettings
 from analyzer.settings import SandboxSettings
 from analyzer.store.allow_list import allow_list
@@ -83,7 +83,7 @@ def worker_main(index: int, settings: WorkerSettings, factory: AnalyserFactory,
     signal.signal(signal.SIGINT, on_signal)
     db = Database.open(settings.db_url, migrate=False)
     queue = JobQueue(db, settings.queue)
-    analyse = factory()
+    analyser = factory()
     owner = f"{socket.gethostname()}:{os.getpid()}"
     code = 0
     try:
@@ -98,7 +98,7 @@ def worker_main(index: int, settings: WorkerSettings, factory: AnalyserFactory,
             if job is None:
                 stop.wait(settings.poll_s)
                 continue
-            if run_job(queue, job, analyse, settings, stop) is Outcome.ABANDONED:
+            if run_job(queue, job, analyser, settings, stop) is Outcome.ABANDONED:
                 code = EXIT_ABANDONED
                 break
     finally:
@@ -108,7 +108,7 @@ def worker_main(index: int, settings: WorkerSettings, factory: AnalyserFactory,
         os._exit(code)  # skip joining the analysis thread that is still running
 
 
-def run_job(queue: JobQueue, job: ClaimedJob, analyse: Analyse, settings: WorkerSettings,
+def run_job(queue: JobQueue, job: ClaimedJob, analyser: Analyser, settings: WorkerSettings,
             stop: threading.Event) -> Outcome:
     """Analyse one claimed job and record what happened to it."""
     label = f"job {job.id} ({job.target.ecosystem.value if job.target.ecosystem else '?'}:" \
@@ -119,7 +119,7 @@ def run_job(queue: JobQueue, job: ClaimedJob, analyse: Analyse, settings: Worker
 
     def work() -> None:
         try:
-            box["result"] = analyse(job.target)
+            box["result"] = analyser.analyse(job.target)
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread, never lost
             box["error"] = exc
         finally:
@@ -147,14 +147,15 @@ def run_job(queue: JobQueue, job: ClaimedJob, analyse: Analyse, settings: Worker
             next_beat = now + heartbeat_s
             if not _db(queue.heartbeat, job, attempts=1):
                 log.warning("%s: lease lost; its result will only count if still ours", label)
-    return _record(queue, job, box, label, settings, stop)
+    return _record(queue, job, box, analyser, label, settings, stop)
 
 
 def _record(queue: JobQueue, job: ClaimedJob, box: dict[str, AnalysisResult | BaseException],
-            label: str, settings: WorkerSettings, stop: threading.Event) -> Outcome:
+            analyser: Analyser, label: str, settings: WorkerSettings,
+            stop: threading.Event) -> Outcome:
     outcome = box.get("result")
     if isinstance(outcome, AnalysisResult):
-        outcome = _allow_listed(queue.db, outcome, label)
+        outcome = _allow_listed(queue.db, outcome, analyser.rules, label)
         recorded = _db(queue.complete, job, outcome)
         if recorded:
             log.info("%s: %s", label, outcome.verdict.value if outcome.verdict else "analysed")
@@ -187,8 +188,10 @@ def _record(queue: JobQueue, job: ClaimedJob, box: dict[str, AnalysisResult | Ba
     return Outcome.RECORDED
 
 
-def _allow_listed(db: Database, result: AnalysisResult, label: str) -> AnalysisResult:
-    """Without the findings of rules a reviewer allow-listed for this package, re-scored.
+def _allow_listed(db: Database, result: AnalysisResult, rules: RuleSet,
+                  label: str) -> AnalysisResult:
+    """Without the findings of rules a reviewer allow-listed for this package, re-scored
+    with the rules it was judged by.
 
     Kept whole when the allow-list cannot be read: a false positive seen twice costs a
     reviewer a minute, a package waved through unseen costs more.
@@ -197,7 +200,7 @@ def _allow_listed(db: Database, result: AnalysisResult, label: str) -> AnalysisR
         reasons = allow_list(db, result.package.ecosystem, result.package.name)
         if not reasons:
             return result
-        return apply_allowlist(result, frozenset(reasons), default_rules(), reasons)
+        return apply_allowlist(result, frozenset(reasons), rules, reasons)
     except (Error, SQLAlchemyError) as exc:
         log.warning("%s: allow-list not applied: %s", label, exc)
         return result
@@ -222,7 +225,7 @@ class SandboxAnalyser:
 
     settings: SandboxSettings
 
-    def __call__(self) -> Analyse:
+    def __call__(self) -> Analyser:
         # Imported here: the Docker SDK and the sandbox stack load only in workers.
         from analyzer.analysis import Analyzer
         from analyzer.sandbox.daemon import connect
@@ -236,8 +239,8 @@ class SandboxAnalyser:
             swept = sweep(connect())
         except SandboxError as exc:  # the first analysis says it again, per job
             log.warning("no sweep of abandoned sandboxes: %s", exc.diagnostics())
-            return analyzer.analyze
-        if swept.containers or swept.folders:
-            log.info("removed %d abandoned sandbox container(s) and %d stale run folder(s)",
-                     len(swept.containers), len(swept.folders))
-        return analyzer.analyze
+        else:
+            if swept.containers or swept.folders:
+                log.info("removed %d abandoned sandbox container(s) and %d stale run"
+                         " folder(s)", len(swept.containers), len(swept.folders))
+        return Analyser(analyzer.analyze, analyzer.rules)

@@ -13,10 +13,11 @@ import os
 import time
 from dataclasses import dataclass
 
+from analyzer.detect.rules import default_rules
 from analyzer.errors import FetchError, SandboxError
 from analyzer.fetch.interface import Target
 from analyzer.models import AnalysisResult, Ecosystem, Verdict
-from analyzer.scheduler.interface import Analyse
+from analyzer.scheduler.interface import Analyser
 from tests.store.builders import EXFIL, analysis_result
 
 
@@ -28,8 +29,8 @@ class FakeAnalyser:
     journal: str | None = None
     slow_s: float | None = None  # default: ten times `sleep_s`
 
-    def __call__(self) -> Analyse:
-        return functools.partial(fake_analyse, self)
+    def __call__(self) -> Analyser:
+        return Analyser(functools.partial(fake_analyse, self), default_rules())
 
 
 def _note(journal: str | None, event: str, target: Target) -> None:
@@ -71,5 +72,5 @@ def fake_analyse(config: FakeAnalyser, target: Target) -> AnalysisResult:
 class BrokenAnalyser:
     """A factory that fails in every worker, as a missing Docker SDK would."""
 
-    def __call__(self) -> Analyse:
+    def __call__(self) -> Analyser:
         raise RuntimeError("cannot build the analyser")
