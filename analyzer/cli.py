@@ -128,7 +128,7 @@ def _analyze(args: argparse.Namespace) -> int:
     if args.out is not None:
         write_atomic(args.out / "result.json", json.dumps(document, indent=2) + "\n")
     if args.html is not None:
-        write_report(document, args.html)
+        write_report(result, args.html)
     if args.osv_dir is not None and result.verdict is Verdict.MALICIOUS:
         record = write_osv(result, args.osv_dir)
         _err(f"pkgsandbox: OSV record written to {record}")

@@ -17,7 +17,7 @@ from analyzer.detect.engine import assess
 from analyzer.detect.rule_cases import parse_cases
 from analyzer.detect.rule_patterns import Problems
 from analyzer.detect.rules import default_rules
-from analyzer.models import AnalysisResult, Ecosystem, Phase
+from analyzer.models import AnalysisResult, Ecosystem, Phase, Verdict
 from analyzer.result_codec import (
     SCHEMA_VERSION,
     ResultFormatError,
@@ -25,8 +25,12 @@ from analyzer.result_codec import (
     result_to_dict,
 )
 from analyzer.signals import FileRole
+from analyzer.web.page_size import MIB, cut_for_page
 from tests.report.hostile import hostile_result
+from tests.report.test_osv import malicious as osv_malicious
 from tests.results import full_result, unscored_result
+from tests.web.conftest import results as web_results
+from tests.web.test_limits import disk_walker
 
 STORED = sorted((Path(__file__).parent / "data" / "results").glob("*.json"))
 CASE = """
@@ -120,6 +124,41 @@ def test_file_modes_are_octal_strings_and_the_persona_phase_is_kept() -> None:
 def test_a_result_survives_the_round_trip(make: Callable[[], AnalysisResult]) -> None:
     original = make()
     assert _through_json(original) == original
+
+
+def _rule_cases() -> Iterator[tuple[str, AnalysisResult]]:
+    for rule in default_rules().rules:
+        for case in (*rule.positive, *rule.benign):
+            yield f"{rule.id} {case.label}", case.result
+
+
+def _report_results() -> Iterator[tuple[str, AnalysisResult]]:
+    """The results the report and web tests render, each as the rules leave it."""
+    yield "hostile", hostile_result()
+    for verdict in Verdict:
+        yield f"hostile-{verdict.value}", hostile_result(verdict=verdict, score=1.0)
+    yield "osv-malicious", osv_malicious()
+    yield "osv-npm", osv_malicious("@evil/pkg", "0.0.1", Ecosystem.NPM)
+    yield "walker", cut_for_page(disk_walker(), 10 * MIB, "/report/1.json", 64 * 1024)
+    for i, result in enumerate(web_results()):
+        yield f"web-{i}", result
+
+
+def test_every_rule_case_survives_the_round_trip_before_and_after_the_rules() -> None:
+    rules = default_rules()
+    cases = list(_rule_cases())
+    assert len(cases) > 2 * len(rules.rules)  # every rule has cases: none were missed
+    for label, result in cases:
+        assert _through_json(result) == result, label
+        assessed = assess(result, rules)
+        assert _through_json(assessed) == assessed, label
+
+
+def test_every_result_the_report_tests_make_survives_the_round_trip() -> None:
+    made = list(_report_results())
+    assert any("file events not shown" in note for _, r in made for note in r.notes)
+    for label, result in made:
+        assert _through_json(result) == result, label
 
 
 def test_the_round_trip_keeps_what_rules_see() -> None:

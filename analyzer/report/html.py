@@ -1,4 +1,4 @@
-"""HTML pages of analyses, rendered from JSON result documents; the only place they are built.
+"""HTML pages of analyses, rendered from `AnalysisResult`s; the only place they are built.
 
 Everything a package wrote (names, paths, argv, HTTP bodies) is data: Jinja2 autoescapes
 every template, package text never becomes a URL, and the pages carry no script at all.
@@ -20,10 +20,11 @@ import jinja2
 from markupsafe import Markup
 
 from analyzer.atomic import write_atomic
-from analyzer.errors import Error
+from analyzer.models import AnalysisResult, Verdict
 from analyzer.report import html_view
 from analyzer.report.html_view import IndexRow
 from analyzer.report.osv import osv_record
+from analyzer.result_codec import result_to_dict
 
 HERE = Path(__file__).parent
 CSS = (HERE / "static" / "report.css").read_text(encoding="utf-8")
@@ -37,13 +38,9 @@ MAX_FILE_ROWS = 500  # per phase; a package that walks the disk would make the p
 _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(HERE / "templates"),
     autoescape=True,  # every template, whatever its extension
-    undefined=jinja2.ChainableUndefined,  # an older document lacks fields: render them empty
+    undefined=jinja2.StrictUndefined,  # a misspelt field fails the tests, not renders empty
     trim_blocks=True, lstrip_blocks=True,
 )
-
-
-class ReportError(Error):
-    """A report could not be rendered or written."""
 
 
 @dataclass(frozen=True)
@@ -80,30 +77,26 @@ class FilterGroup:
     options: tuple[tuple[str, str, bool], ...]  # (value shown, href, selected)
 
 
-def osv_text(document: Mapping[str, Any]) -> str | None:
+def osv_text(result: AnalysisResult) -> str | None:
     """The OSV record of a malicious result as indented JSON, or None."""
-    result = html_view.result_for_osv(document)
-    return None if result is None else json.dumps(osv_record(result), indent=2)
+    if result.verdict is not Verdict.MALICIOUS:
+        return None
+    return json.dumps(osv_record(result), indent=2)
 
 
-def render_report(document: Mapping[str, Any], links: ReportLinks = ReportLinks(),
+def render_report(result: AnalysisResult, links: ReportLinks = ReportLinks(),
                   review: ReviewPanel | None = None, meta_csp: bool = True) -> str:
     """One analysis as a self-contained page.
 
     `meta_csp` puts the policy in the page too, for files opened from disk.
     """
-    if not isinstance(document, Mapping) or not isinstance(document.get("package"), Mapping):
-        raise ReportError("not an analysis result document (no `package` object)")
-    phases = html_view.phases(document)
-    leaks = [(name, leak) for name, phase in phases for leak in phase.get("leaks") or ()
-             if isinstance(leak, Mapping)]
     return _ENV.get_template("report.html.j2").render(
-        doc=document, phases=phases, leaks=leaks, bars=html_view.timeline(document),
-        timeline_width=html_view.TIMELINE_WIDTH, tree=html_view.process_tree(document),
-        row_h=html_view.TREE_ROW, indent=html_view.TREE_INDENT, max_rows=MAX_FILE_ROWS,
-        sensitive=lambda path: html_view.is_sensitive(str(path)), osv=osv_text(document),
-        raw=json.dumps(document, indent=2, ensure_ascii=False), links=links, review=review,
-        **_page(meta_csp))
+        doc=result, phases=html_view.phases(result), leaks=html_view.leaks(result),
+        bars=html_view.timeline(result), timeline_width=html_view.TIMELINE_WIDTH,
+        tree=html_view.process_tree(result), row_h=html_view.TREE_ROW,
+        indent=html_view.TREE_INDENT, max_rows=MAX_FILE_ROWS, sensitive=html_view.is_sensitive,
+        osv=osv_text(result), raw=json.dumps(result_to_dict(result), indent=2, ensure_ascii=False),
+        links=links, review=review, **_page(meta_csp))
 
 
 def render_index(rows: Sequence[IndexRow], filters: Sequence[FilterGroup] = (),
@@ -152,9 +145,9 @@ def apply_filters(rows: Sequence[IndexRow], selected: Mapping[str, str]) -> list
     return [row for row in rows if keep(row)]
 
 
-def write_report(document: dict[str, Any], path: Path) -> None:
+def write_report(result: AnalysisResult, path: Path) -> None:
     """Write the self-contained report of one analysis (`analyze --html FILE`)."""
-    write_text(path, render_report(document))
+    write_text(path, render_report(result))
 
 
 def write_text(path: Path, text: str) -> None:

@@ -1,20 +1,18 @@
-"""What the HTML pages draw, derived from a JSON result document: timeline, tree, sensitive paths.
+"""What the HTML pages draw, derived from an `AnalysisResult`: timeline, tree, sensitive paths.
 
-The document is the JSON contract (`result_codec`), read back from files or the store, so
-every field is read defensively: an older or partial document still renders.
+A stored document reaches here only decoded by `result_codec`, which gives an older
+document's missing fields their defaults: nothing here reads JSON.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from analyzer.baits import HONEYTOKEN_FILES
-from analyzer.models import AnalysisResult, Phase, Verdict
-from analyzer.result_codec import ResultFormatError, result_from_dict
+from analyzer.models import AnalysisResult, Leak, Phase, PhaseResult, ProcessEvent, Verdict
 
 FLAGGED = (Verdict.MALICIOUS.value, Verdict.SUSPICIOUS.value)
 VERDICT_ORDER = {"malicious": 0, "suspicious": 1, "error": 2, "benign": 3}
@@ -93,20 +91,19 @@ def is_sensitive(path: str) -> bool:
     return bool(_SENSITIVE.search(path))
 
 
-def phases(document: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
-    """The phases in pipeline order (install, import, execute), then any unknown ones."""
-    found = document.get("phases") or {}
-    if not isinstance(found, Mapping):
-        return []
-    order = [p.value for p in Phase] + sorted(k for k in found if k not in set(Phase))
-    return [(name, found[name]) for name in order
-            if name in found and isinstance(found[name], Mapping)]
+def phases(result: AnalysisResult) -> list[PhaseResult]:
+    """The phases in pipeline order (install, import, execute, persona)."""
+    order = list(Phase)
+    return sorted(result.phases, key=lambda p: order.index(p.phase))
 
 
-def timeline(document: Mapping[str, Any]) -> list[Bar]:
+def leaks(result: AnalysisResult) -> list[tuple[Phase, Leak]]:
+    return [(p.phase, leak) for p in phases(result) for leak in p.trace.leaks]
+
+
+def timeline(result: AnalysisResult) -> list[Bar]:
     """Phases laid end to end on one time axis, `TIMELINE_WIDTH` units wide."""
-    durations = [(name, str(p.get("status", "")), _number(p.get("duration_s")))
-                 for name, p in phases(document)]
+    durations = [(p.phase.value, p.status.value, p.duration_s) for p in phases(result)]
     total = sum(d for _, _, d in durations) or 1.0
     bars, x = [], 0.0
     for row, (name, status, duration) in enumerate(durations):
@@ -116,32 +113,26 @@ def timeline(document: Mapping[str, Any]) -> list[Bar]:
     return bars
 
 
-def process_tree(document: Mapping[str, Any]) -> list[TreeNode]:
+def process_tree(result: AnalysisResult) -> list[TreeNode]:
     """Processes of every phase as one forest, children under their parent, in pid order."""
-    entries: list[tuple[str, Mapping[str, Any]]] = [
-        (name, proc) for name, phase in phases(document)
-        for proc in phase.get("processes") or () if isinstance(proc, Mapping)]
-    pids = {_int(p.get("pid")) for _, p in entries}
-    children: dict[int | None, list[tuple[str, Mapping[str, Any]]]] = {}
+    entries = [(p.phase.value, proc) for p in phases(result) for proc in p.trace.processes]
+    pids = {proc.pid for _, proc in entries}
+    children: dict[int | None, list[tuple[str, ProcessEvent]]] = {}
     for name, proc in entries:
-        ppid = _int(proc.get("ppid"))
-        children.setdefault(ppid if ppid in pids else None, []).append((name, proc))
+        children.setdefault(proc.ppid if proc.ppid in pids else None, []).append((name, proc))
     nodes: list[TreeNode] = []
     seen: set[int] = set()
 
     def visit(parent: int | None, depth: int, parent_row: int | None) -> None:
-        for name, proc in sorted(children.get(parent, ()), key=lambda e: _int(e[1].get("pid"))):
-            pid = _int(proc.get("pid"))
-            if pid in seen:  # a pid reused across phases: draw it once
+        for name, proc in sorted(children.get(parent, ()), key=lambda e: e[1].pid):
+            if proc.pid in seen:  # a pid reused across phases: draw it once
                 continue
-            seen.add(pid)
-            argv = " ".join(str(a) for a in proc.get("argv") or ()) or str(
-                proc.get("executable", ""))
+            seen.add(proc.pid)
+            argv = " ".join(proc.argv) or proc.executable
             label = argv if len(argv) <= TREE_LABEL_CHARS else argv[:TREE_LABEL_CHARS] + "…"
             row = len(nodes)
-            nodes.append(TreeNode(pid, label, bool(proc.get("ok", True)), name, row, depth,
-                                  parent_row))
-            visit(pid, depth + 1, row)
+            nodes.append(TreeNode(proc.pid, label, proc.ok, name, row, depth, parent_row))
+            visit(proc.pid, depth + 1, row)
 
     visit(None, 0, None)
     return nodes
@@ -166,45 +157,21 @@ def daily_counts(rows: Iterable[IndexRow], days: int = 30) -> list[tuple[str, in
     return [(day, counts[day][0], counts[day][1]) for day in sorted(counts)[-days:]]
 
 
-def index_row(key: str, href: str, document: Mapping[str, Any], created_at: float,
+def index_row(key: str, href: str, result: AnalysisResult, created_at: float,
               review: str) -> IndexRow:
-    package = document.get("package") or {}
-    squat = document.get("typosquat") or {}
-    findings = document.get("findings") or ()
+    ref = result.package
     return IndexRow(
-        key=key, href=href, ecosystem=str(package.get("ecosystem", "")),
-        name=str(package.get("name", "")), version=str(package.get("version", "")),
-        verdict=str(document.get("verdict") or "unscored"),
-        score=_number(document.get("score")) if document.get("score") is not None else None,
+        key=key, href=href, ecosystem=ref.ecosystem.value, name=ref.name, version=ref.version,
+        verdict=result.verdict.value if result.verdict else "unscored", score=result.score,
         created_at=created_at, review=review,
-        rules=tuple(sorted({str(f.get("rule", "")) for f in findings if isinstance(f, Mapping)})),
-        typosquat=str(squat["target"]) if isinstance(squat, Mapping) and "target" in squat
-        else None)
+        rules=tuple(sorted({f.rule for f in result.findings})),
+        typosquat=result.typosquat.target if result.typosquat else None)
 
 
-def started_at(document: Mapping[str, Any]) -> float:
-    """`started_at` as Unix seconds (0 when the document has none)."""
+def started_at(result: AnalysisResult) -> float:
+    """`started_at` as Unix seconds (0 when it is not an ISO 8601 time)."""
     try:
-        moment = datetime.fromisoformat(str(document.get("started_at")))
+        moment = datetime.fromisoformat(result.started_at)
     except ValueError:
         return 0.0
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
-
-
-def result_for_osv(document: Mapping[str, Any]) -> AnalysisResult | None:
-    """The `AnalysisResult` of a malicious document, for `osv_record`; None when the
-    document is not malicious or not one this version reads."""
-    if document.get("verdict") != Verdict.MALICIOUS.value:
-        return None
-    try:
-        return result_from_dict(document)
-    except ResultFormatError:
-        return None
-
-
-def _number(value: Any) -> float:
-    return float(value) if isinstance(value, int | float) else 0.0
-
-
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) else -1

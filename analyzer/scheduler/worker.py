@@ -31,7 +31,6 @@ from analyzer.errors import Error, SandboxError
 from analyzer.models import AnalysisResult, Verdict
 from analyzer.report.html import write_report
 from analyzer.report.osv import osv_id, write_osv
-from analyzer.result_codec import result_to_dict
 from analyzer.scheduler.interface import Analyser, AnalyserFactory
 from analyzer.scheduler.queue import ClaimedJob, JobQueue, QueueSettings
 from analyzer.settings import SandboxSettings
@@ -164,7 +163,7 @@ def _record(queue: JobQueue, job: ClaimedJob, box: dict[str, AnalysisResult | Ba
             if settings.html_dir is not None and outcome.verdict in FLAGGED:
                 # Named by the stable OSV id: package text never becomes a file name.
                 page = settings.html_dir / f"{osv_id(outcome.package)}.html"
-                write_report(result_to_dict(outcome), page)
+                write_report(outcome, page)
                 log.info("%s: report %s", label, page)
         elif recorded is False:
             log.warning("%s: another worker took it over meanwhile; this result dropped", label)

@@ -47,21 +47,29 @@ def add_serve_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def _report(args: argparse.Namespace) -> int:
     from analyzer.store.database import Database, describe
+    from analyzer.terminal import printable
     from analyzer.web.static_site import from_database, from_results_dir, write_site
 
+    skipped: list[str] = []
+
+    def skip(why: str) -> None:
+        skipped.append(why)
+        print(f"pkgsandbox: skipped {printable(why)}", file=sys.stderr)
+
     if args.results is not None:
-        entries = list(from_results_dir(args.results))
+        entries = list(from_results_dir(args.results, skip))
         source = str(args.results)
     else:
         db = Database.open(args.db, migrate=False, create=False)
         try:
-            entries = list(from_database(db))
+            entries = list(from_database(db, skip))
         finally:
             db.close()
         source = describe(db.url)
     count = write_site(entries, args.out)
-    print(f"pkgsandbox: {count} reports from {source} written to {args.out / 'index.html'}",
-          file=sys.stderr)
+    unread = f" ({len(skipped)} unreadable, skipped)" if skipped else ""
+    print(f"pkgsandbox: {count} reports from {source} written to {args.out / 'index.html'}"
+          f"{unread}", file=sys.stderr)
     return 0
 
 

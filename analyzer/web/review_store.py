@@ -12,8 +12,10 @@ from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from analyzer.errors import Error
+from analyzer.models import AnalysisResult
 from analyzer.report.html import Decision
 from analyzer.report.html_view import IndexRow, iso
+from analyzer.result_codec import ResultFormatError, result_from_dict
 from analyzer.store.allow_list import allow_result, revoke_result
 from analyzer.store.database import Database
 from analyzer.store.schema import FindingRow, Package, Result, ReviewDecision, Version
@@ -77,10 +79,18 @@ def _decided(session: Session, ids: list[int]) -> dict[int, list[tuple[str, floa
     return by_result
 
 
-def document(db: Database, result_id: int) -> dict[str, Any] | None:
+def result(db: Database, result_id: int) -> AnalysisResult | None:
+    """The stored result, decoded; None if there is none.
+
+    Raises `ResultFormatError` (one line naming the result and the field) for a document
+    this version cannot read.
+    """
     with db.reading() as session:
         row = session.get(Result, result_id)
-        return None if row is None else _document(row.document)
+        if row is None:
+            return None
+        document = row.document
+    return decode(result_id, document)
 
 
 def document_text(db: Database, result_id: int) -> str | None:
@@ -90,12 +100,21 @@ def document_text(db: Database, result_id: int) -> str | None:
         return None if text is None else str(text)
 
 
-def parse_document(text: str) -> dict[str, Any]:
-    """A stored result document from `document_text`; {} if it is not a JSON object."""
+def load(result_id: int, text: str) -> object:
+    """The JSON value of `document_text`; `ResultFormatError` if it is not JSON."""
     try:
-        return _document(json.loads(text))
-    except ValueError:
-        return {}
+        return json.loads(text)
+    except (ValueError, RecursionError):  # RecursionError: nested past the stack
+        raise ResultFormatError(f"result {result_id}: the stored document is not JSON") \
+            from None
+
+
+def decode(result_id: int, document: object) -> AnalysisResult:
+    """A stored document as the codec reads it; its error names the result."""
+    try:
+        return result_from_dict(document)
+    except ResultFormatError as exc:
+        raise ResultFormatError(f"result {result_id}: {exc.diagnostics()}") from None
 
 
 def decisions(db: Database, result_id: int) -> list[Decision]:
@@ -133,10 +152,6 @@ def record_decision(db: Database, result_id: int, kind: DecisionKind, reviewer: 
             revoke_result(session, result_id)
         session.flush()
         return row.id
-
-
-def _document(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _typosquat(signals: Any) -> str | None:

@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import UsageError
+from analyzer.models import Verdict
 from analyzer.options import listen_error
 from analyzer.report import html
 from analyzer.report.html import ReportLinks
-from analyzer.report.html_view import REVIEW_STATES, result_for_osv, sort_rows
+from analyzer.report.html_view import REVIEW_STATES, sort_rows
 from analyzer.report.osv import write_osv
+from analyzer.result_codec import ResultFormatError
 from analyzer.store.database import Database
 from analyzer.web import review_store
 from analyzer.web.auth import COOKIE, Sessions
@@ -150,24 +152,33 @@ class Handler(BoundedHandler):
 
     def _report_from(self, result_id: int, suffix: str | None, text: str) -> None:
         large = len(text) > self.server.limits.max_page_json_bytes
-        if suffix == ".json":  # a large one as stored: no second copy, indented
-            body = text if large else json.dumps(review_store.parse_document(text), indent=2)
-            self._send(HTTPStatus.OK, body, "application/json")
+        if suffix == ".json" and large:  # as stored: no second copy, indented
+            self._send(HTTPStatus.OK, text, "application/json")
             return
-        document = review_store.parse_document(text)
+        try:
+            document = review_store.load(result_id, text)
+            if suffix == ".json":  # the stored document, even one the codec cannot read
+                self._send(HTTPStatus.OK, json.dumps(document, indent=2), "application/json")
+                return
+            result = review_store.decode(result_id, document)
+        except ResultFormatError as exc:
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR,
+                       f"this version cannot read the stored result: {exc.diagnostics()}\n",
+                       "text/plain")
+            return
         if suffix == ".osv.json":
-            osv = html.osv_text(document)
+            osv = html.osv_text(result)
             if osv is None:
                 self._send(HTTPStatus.NOT_FOUND, "not malicious: no OSV record\n", "text/plain")
             else:
                 self._send(HTTPStatus.OK, osv, "application/json")
             return
         if large:
-            document = cut_for_page(document, len(text), f"/report/{result_id}.json",
-                                    self.server.limits.max_page_json_bytes)
+            result = cut_for_page(result, len(text), f"/report/{result_id}.json",
+                                  self.server.limits.max_page_json_bytes)
         self._send(HTTPStatus.OK, html.render_report(
-            document, ReportLinks(index="/", json=f"/report/{result_id}.json",
-                                  osv=f"/report/{result_id}.osv.json"),
+            result, ReportLinks(index="/", json=f"/report/{result_id}.json",
+                                osv=f"/report/{result_id}.osv.json"),
             self._panel(result_id), meta_csp=False))
 
     def _panel(self, result_id: int) -> html.ReviewPanel:
@@ -213,12 +224,18 @@ class Handler(BoundedHandler):
             self._send(HTTPStatus.BAD_REQUEST, exc.diagnostics() + "\n", "text/plain")
             return
         if kind is DecisionKind.CONFIRMED and self.server.app.osv_dir is not None:
-            document = review_store.document(db, result_id) or {}
-            result = result_for_osv(document)
-            if result is not None:
-                path = write_osv(result, self.server.app.osv_dir)
-                log.info("OSV record written to %s", path)
+            self._write_osv(result_id, self.server.app.osv_dir)
         self._redirect(f"/report/{result_id}")
+
+    def _write_osv(self, result_id: int, osv_dir: Path) -> None:
+        """The OSV record of a confirmed malicious result; the decision stands either way."""
+        try:
+            result = review_store.result(self.server.app.db, result_id)
+        except ResultFormatError as exc:
+            log.warning("no OSV record: %s", exc.diagnostics())
+            return
+        if result is not None and result.verdict is Verdict.MALICIOUS:
+            log.info("OSV record written to %s", write_osv(result, osv_dir))
 
     # --- plumbing -------------------------------------------------------------
 

@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from analyzer.errors import Error
+from analyzer.models import AnalysisResult
 from analyzer.report import html
 from analyzer.report.html_view import IndexRow, index_row, sort_rows, started_at
+from analyzer.result_codec import ResultFormatError, result_from_dict, result_to_dict
 from analyzer.store.database import Database
 from analyzer.web import review_store
 from analyzer.web.page_size import MAX_PAGE_JSON_BYTES, cut_for_page
 
+log = logging.getLogger(__name__)
 MAX_RESULT_BYTES = 64 * 1024 * 1024
+# Told one line for each document the codec cannot read: which one, and which field.
+Skipped = Callable[[str], None]
 
 
 class SiteError(Error):
@@ -30,12 +35,13 @@ class SiteError(Error):
 @dataclass(frozen=True)
 class Entry:
     row: IndexRow
-    document: dict[str, Any]
+    result: AnalysisResult
     decisions: tuple[html.Decision, ...] = ()
 
 
-def from_results_dir(folder: Path) -> Iterator[Entry]:
-    """Every `*.json` result document under `folder` (an `analyze --out` keeps `result.json`)."""
+def from_results_dir(folder: Path, skipped: Skipped = log.warning) -> Iterator[Entry]:
+    """Every result document under `folder` (an `analyze --out` keeps `result.json`);
+    one the codec cannot read is skipped, and `skipped` told why."""
     if not folder.is_dir():
         raise SiteError(f"no such folder: {folder}")
     number = 0
@@ -44,21 +50,32 @@ def from_results_dir(folder: Path) -> Iterator[Entry]:
             raise SiteError(f"{path} is larger than {MAX_RESULT_BYTES} bytes")
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise SiteError(f"{path} is not JSON: {exc}") from exc
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            raise SiteError(f"{path} is not JSON: {' '.join(str(exc).split())}") from exc
         if not isinstance(document, dict) or "package" not in document \
                 or "schema_version" not in document:
             continue  # an OSV record or another JSON file next to the results
+        try:
+            result = result_from_dict(document)
+        except ResultFormatError as exc:
+            skipped(f"{path}: {exc.diagnostics()}")
+            continue
         number += 1
         key = str(number)
-        yield Entry(index_row(key, f"r/{key}.html", document, started_at(document),
-                              "unreviewed"), document)
+        yield Entry(index_row(key, f"r/{key}.html", result, started_at(result), "unreviewed"),
+                    result)
 
 
-def from_database(db: Database) -> Iterator[Entry]:
+def from_database(db: Database, skipped: Skipped = log.warning) -> Iterator[Entry]:
+    """Every result in the index; one the codec cannot read is skipped, `skipped` told why."""
     for row in review_store.index_rows(db, href="r/{id}.html"):
-        document = review_store.document(db, int(row.key)) or {}
-        yield Entry(row, document, tuple(review_store.decisions(db, int(row.key))))
+        try:
+            result = review_store.result(db, int(row.key))
+        except ResultFormatError as exc:
+            skipped(exc.diagnostics())
+            continue
+        if result is not None:  # deleted since the index was read
+            yield Entry(row, result, tuple(review_store.decisions(db, int(row.key))))
 
 
 def write_site(entries: list[Entry], out: Path) -> int:
@@ -66,13 +83,13 @@ def write_site(entries: list[Entry], out: Path) -> int:
     rows = [entry.row for entry in entries]
     for entry in entries:
         key = entry.row.key
-        osv = html.osv_text(entry.document)
+        osv = html.osv_text(entry.result)
         links = html.ReportLinks(index="../index.html", json=f"{key}.json",
                                  osv=f"{key}.osv.json" if osv else None)
         panel = html.ReviewPanel(entry.row.review, entry.decisions) if entry.decisions else None
-        raw = json.dumps(entry.document, indent=2)
-        shown = entry.document if len(raw) <= MAX_PAGE_JSON_BYTES \
-            else cut_for_page(entry.document, len(raw), f"{key}.json")
+        raw = json.dumps(result_to_dict(entry.result), indent=2)
+        shown = entry.result if len(raw) <= MAX_PAGE_JSON_BYTES \
+            else cut_for_page(entry.result, len(raw), f"{key}.json")
         html.write_text(out / "r" / f"{key}.html", html.render_report(shown, links, panel))
         html.write_text(out / "r" / f"{key}.json", raw + "\n")
         if osv:

@@ -11,16 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from analyzer.cli import main
 from analyzer.models import Verdict
 from analyzer.report.html import (
     CSS,
     STYLE_HASH,
-    ReportError,
     ReportLinks,
     render_report,
     write_report,
 )
 from analyzer.report.html_view import is_sensitive, process_tree, timeline
+from analyzer.result_codec import result_from_dict, result_to_dict
 from analyzer.web.static_site import from_results_dir, write_site
 from tests.report.hostile import (
     ATTRIBUTE,
@@ -30,6 +31,7 @@ from tests.report.hostile import (
     SCRIPT,
     Elements,
     hostile_document,
+    hostile_result,
     parse,
 )
 
@@ -51,8 +53,8 @@ def assert_inert(page: str, allowed_links: set[str]) -> Elements:
 
 
 def test_hostile_text_is_escaped_and_shown_as_text() -> None:
-    page = render_report(hostile_document(), ReportLinks("/", "/report/1.json",
-                                                         "/report/1.osv.json"))
+    page = render_report(hostile_result(), ReportLinks("/", "/report/1.json",
+                                                       "/report/1.osv.json"))
     for payload in PAYLOADS:
         if payload != JS_URL:  # plain text in HTML; assert_inert keeps it out of URLs
             assert payload not in page  # never raw markup
@@ -65,7 +67,7 @@ def test_hostile_text_is_escaped_and_shown_as_text() -> None:
 
 
 def test_the_style_block_is_the_one_the_policy_allows() -> None:
-    page = render_report(hostile_document())
+    page = render_report(hostile_result())
     assert f"<style>{CSS}</style>" in page
     digest = base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
     assert f"sha256-{digest}" == STYLE_HASH
@@ -76,7 +78,7 @@ def test_the_style_block_is_the_one_the_policy_allows() -> None:
 
 
 def test_report_shows_the_evidence_a_reviewer_needs() -> None:
-    page = render_report(hostile_document())
+    page = render_report(hostile_result())
     text = "".join(parse(page).text)
     for expected in ("Honeytoken leaks", "aws-secret-access-key", "honeytoken-exfiltration",
                      "203.0.113.7:443", "POST http://evil.example/x", "bash -i",
@@ -90,23 +92,41 @@ def test_report_shows_the_evidence_a_reviewer_needs() -> None:
 
 
 def test_benign_reports_carry_no_osv_record() -> None:
-    page = render_report(hostile_document(verdict=Verdict.BENIGN, score=0.0))
+    page = render_report(hostile_result(verdict=Verdict.BENIGN, score=0.0))
     assert "OSV record" not in page
 
 
-def test_an_old_or_partial_document_still_renders() -> None:
-    page = render_report({"package": {"name": "x"}, "phases": {"install": {"status": "error"}}})
-    assert "unscored" in page and "No rule fired" in page
-    with pytest.raises(ReportError):
-        render_report({"verdict": "benign"})
+def test_an_older_document_renders_with_the_codecs_defaults() -> None:
+    document = result_to_dict(hostile_result())
+    for key in ("static_signals", "notes", "metadata", "typosquat", "trace", "schema_version"):
+        del document[key]
+    for phase in document["phases"].values():
+        for key in ("forced", "leaks", "resources", "output_tail"):
+            del phase[key]
+    page = render_report(result_from_dict(document))
+    text = "".join(parse(page).text)
+    assert "honeytoken-exfiltration" in text and "Typosquat of" not in text
+    assert "Honeytoken leaks" not in text and "Trace: 0 lines" in text
+
+
+def test_the_raw_json_block_is_the_codecs_document() -> None:
+    result = hostile_result()
+    page = render_report(result)
+    raw = re.search(r"<summary>Raw JSON result</summary><pre>(.*?)</pre>", page, re.S)
+    assert raw and json.loads(html.unescape(raw[1])) == result_to_dict(result)
+
+
+def test_file_modes_are_shown_in_octal() -> None:
+    page = render_report(hostile_result())
+    assert "&lt;/script&gt;.py (0o755)</td>" in page
 
 
 def test_timeline_and_tree_geometry() -> None:
-    document = hostile_document()
-    bars = timeline(document)
+    result = hostile_result()
+    bars = timeline(result)
     assert [b.phase for b in bars] == ["install", "import", "execute"]
     assert bars[1].x == pytest.approx(bars[0].width, abs=0.2)
-    tree = process_tree(document)
+    tree = process_tree(result)
     assert [(n.pid, n.depth, n.parent_row) for n in tree] == [
         (10, 0, None), (11, 1, 0), (12, 2, 1), (13, 3, 2)]
 
@@ -125,7 +145,7 @@ def test_ordinary_paths_are_not_sensitive() -> None:
 
 def test_write_report_writes_a_self_contained_file(tmp_path: Path) -> None:
     out = tmp_path / "sub" / "report.html"
-    write_report(hostile_document(), out)
+    write_report(hostile_result(), out)
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert not re.search(r"(src|href)=\"(https?:)?//", page)  # nothing fetched from elsewhere
@@ -141,8 +161,14 @@ def test_static_site_from_result_files(tmp_path: Path) -> None:
         (results / folder).mkdir(parents=True)
         (results / folder / "result.json").write_text(json.dumps(document))
     (results / "b" / "x_PKGSANDBOX-1.json").write_text('{"id": "an OSV record"}')
+    broken = {**hostile_document(), "phases": {"install": {"status": "done"}}}
+    (results / "d").mkdir()
+    (results / "d" / "result.json").write_text(json.dumps(broken))
     out = tmp_path / "site"
-    assert write_site(list(from_results_dir(results)), out) == 3
+    skipped: list[str] = []
+    assert write_site(list(from_results_dir(results, skipped.append)), out) == 3
+    assert skipped == [f"{results / 'd' / 'result.json'}: phases.install.status: unknown value"
+                       " 'done' (expected completed, error, timeout, skipped)"]
     index = (out / "index.html").read_text()
     links = {attrs["href"] for tag, attrs in parse(index).tags if tag == "a"}
     assert {"r/1.html", "r/2.html", "r/3.html"} <= links
@@ -156,3 +182,17 @@ def test_static_site_from_result_files(tmp_path: Path) -> None:
     assert (out / "r" / "2.osv.json").exists() and not (out / "r" / "1.osv.json").exists()
     assert_inert((out / "r" / "2.html").read_text(),
                  {"../index.html", "2.json", "2.osv.json"})
+
+
+def test_report_command_names_what_it_skipped(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "good.json").write_text(json.dumps(hostile_document()))
+    (results / "old\x1b[2J.json").write_text(json.dumps({**hostile_document(),
+                                                          "schema_version": "0.9"}))
+    assert main(["report", "--out", str(tmp_path / "site"), "--results", str(results)]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("pkgsandbox: skipped ") and "old\\x1b[2J.json: schema_version:" \
+        in lines[0]
+    assert lines[1].endswith("(1 unreadable, skipped)") and " 1 reports " in lines[1]

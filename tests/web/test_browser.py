@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.report.html import write_report
-from tests.report.hostile import ATTRIBUTE, IMG, SCRIPT, Elements, hostile_document
+from tests.report.hostile import ATTRIBUTE, IMG, SCRIPT, Elements, hostile_result
 from tests.web.conftest import Served, chromium
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
@@ -55,7 +55,7 @@ def screenshot(tmp_path: Path, url: str, name: str) -> Path:
 
 def test_hostile_report_file_runs_nothing(tmp_path: Path) -> None:
     page = tmp_path / "report.html"
-    write_report(hostile_document(), page)
+    write_report(hostile_result(), page)
     dom = dump(tmp_path, page.as_uri())
     assert_nothing_injected(dom)
     assert any(attrs.get("id") == "leaks" for _, attrs in dom.tags)

@@ -26,7 +26,7 @@ TIGHT = ServerLimits(max_connections=2, request_deadline_s=1.0, max_page_json_by
 FILE_EVENTS = 3000
 
 
-def _walker() -> AnalysisResult:
+def disk_walker() -> AnalysisResult:
     """A package that walked the disk: thousands of file events in its install phase."""
     result = hostile_result(name="disk-walker")
     files = tuple(FileEvent(20, "python", f"/usr/share/doc/walked-{i}", FileAccess.READ, False)
@@ -40,7 +40,7 @@ def _walker() -> AnalysisResult:
 def tight(tmp_path: Path) -> Iterator[Served]:
     db = Database.open(f"sqlite:///{tmp_path / 'store.db'}")
     try:
-        with serving(db, tmp_path / "osv", seed(db, [*results(), _walker()]), TIGHT) as running:
+        with serving(db, tmp_path / "osv", seed(db, [*results(), disk_walker()]), TIGHT) as running:
             yield running
     finally:
         db.close()

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
-from analyzer.store.schema import ReviewDecision
+from analyzer.result_codec import result_to_dict
+from analyzer.store.schema import Result, ReviewDecision
+from analyzer.web.static_site import from_database, write_site
+from tests.report.hostile import hostile_result
 from tests.report.test_html import assert_inert
 from tests.web.conftest import Served
 
@@ -117,3 +122,46 @@ def test_confirm_dismiss_and_note_are_stored_with_who_and_when(served: Served) -
 def _decisions(served: Served) -> list[ReviewDecision]:
     with served.db.reading() as session:
         return list(session.scalars(select(ReviewDecision).order_by(ReviewDecision.id)))
+
+
+def _break(served: Served, result_id: int, document: object) -> None:
+    """Store a document this version cannot read in place of a result's own."""
+    with served.db.transaction() as session:
+        row = session.get(Result, result_id)
+        assert row is not None
+        row.document = document  # type: ignore[assignment]
+
+
+def test_a_stored_document_the_codec_cannot_read_is_one_line_not_a_traceback(
+        served: Served, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = served.ids[1]
+    _break(served, broken, {**result_to_dict(hostile_result()), "verdict": "evil<script>"})
+    for path in (f"/report/{broken}", f"/report/{broken}.osv.json"):
+        status, text = served.client.request("GET", path)
+        assert status == 500 and text.count("\n") == 1, text
+        assert text.startswith(f"this version cannot read the stored result: result {broken}:"
+                               " verdict: unknown value"), text
+        assert served.client.last_headers["Content-Type"].startswith("text/plain")
+    status, text = served.client.request("GET", f"/report/{broken}.json")
+    assert status == 200 and json.loads(text)["verdict"] == "evil<script>"  # as stored
+    client = served.client
+    client.login()
+    csrf = client.csrf(served.ids[0])
+    status, _ = client.request("POST", f"/report/{broken}/decision",
+                               {"action": "confirm", "csrf": csrf})
+    assert status == 303  # the decision stands; only its OSV record could not be made
+    assert [d.decision for d in _decisions(served)] == ["confirmed"]
+    assert not list(served.osv_dir.glob("*.json"))
+    assert "Traceback" not in capsys.readouterr().err
+    assert served.client.request("GET", f"/report/{served.ids[2]}")[0] == 200
+
+
+def test_the_static_site_skips_an_unreadable_result_and_says_which(
+        served: Served, tmp_path: Path) -> None:
+    _break(served, served.ids[0], {"schema_version": "9.0", "package": {}})
+    skipped: list[str] = []
+    entries = list(from_database(served.db, skipped.append))
+    assert [int(e.row.key) for e in entries] == sorted(served.ids[1:], reverse=True)
+    assert skipped == [f"result {served.ids[0]}: schema_version: '9.0' is not a version this"
+                       " tool reads (1.x)"]
+    assert write_site(entries, tmp_path / "site") == 2
