@@ -22,9 +22,11 @@ import ipaddress
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from analyzer.detect.rule_patterns import Problems
+from analyzer.errors import Error
+from analyzer.json_fields import Fields
 from analyzer.models import (
     AnalysisResult,
     ConnectionEvent,
@@ -49,10 +51,15 @@ from analyzer.models import (
 )
 from analyzer.signals import FileRole, SignalKind, StaticSignal
 
+T = TypeVar("T")
 CASE_HOME = "/home/dev"
 CASE_KEYS = ("note", "ecosystem", "name", "version", "static", "metadata", "typosquat", "trace",
              *(p.value for p in Phase))
 PHASE_KEYS = ("files", "processes", "dns", "connections", "http", "tls", "streams", "leaks")
+
+
+class _CaseError(Error):
+    """A value of the wrong type in a case; recorded as a problem, never raised out."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,11 @@ class Case:
 
 
 class _Reader:
-    """Reads one case, recording problems instead of raising."""
+    """Reads one case into the models, recording problems instead of raising.
+
+    Values are read by `json_fields.Fields`, as the result codec reads them: a pid that
+    is not a whole number or an `ok` that is not a boolean is a problem, not a bad model.
+    """
 
     def __init__(self, where: str, problems: Problems, ecosystem: Ecosystem) -> None:
         self.where = where
@@ -83,13 +94,10 @@ class _Reader:
                 self.problems.add(where, f"missing {key!r}")
         return None if bad or any(k not in item for k in required) else dict(item)
 
-    def enum(self, value: Any, enum_type: Any, where: str) -> Any:
-        try:
-            return enum_type(value)
-        except ValueError:
-            allowed = ", ".join(member.value for member in enum_type)
-            self.problems.add(where, f"unknown value {value!r} (expected one of: {allowed})")
-            return None
+    def typed(self, item: Any, where: str, allowed: tuple[str, ...],
+              required: tuple[str, ...] = ()) -> Fields | None:
+        f = self.fields(item, where, allowed, required)
+        return None if f is None else Fields(f, where, _CaseError)
 
     @property
     def program(self) -> str:
@@ -100,93 +108,95 @@ class _Reader:
     def file(self, item: Any, where: str) -> FileEvent | None:
         if isinstance(item, str):
             item = {"path": item}
-        f = self.fields(item, where, ("path", "access", "ok", "process", "pid", "target", "mode"),
-                        ("path",))
+        f = self.typed(item, where, ("path", "access", "ok", "process", "pid", "target", "mode"),
+                       ("path",))
         if f is None:
             return None
-        mode = f.get("mode")
-        if isinstance(mode, str):
-            try:
-                mode = int(mode, 8)
-            except ValueError:
-                self.problems.add(f"{where}.mode", f"not an octal mode: {mode!r}")
-                return None
+        mode = f.text_or_none("mode")
+        try:
+            octal = None if mode is None else int(mode, 8)
+        except ValueError:
+            self.problems.add(f"{where}.mode", f"not an octal mode: {mode!r}")
+            return None
+        target = f.text_or_none("target")
         return FileEvent(
-            pid=f.get("pid", 100),
-            process=f.get("process", self.program),
-            path=home(str(f["path"])),
-            access=self.enum(f.get("access", "read"), FileAccess, f"{where}.access"),
-            ok=f.get("ok", True),
-            target=home(f["target"]) if f.get("target") else None,
-            mode=mode,
+            pid=f.integer("pid", 100),
+            process=f.text("process", self.program),
+            path=home(f.text("path")),
+            access=f.choice("access", FileAccess, FileAccess.READ),
+            ok=f.flag("ok", True),
+            target=home(target) if target else None,
+            mode=octal,
         )
 
     def process(self, item: Any, where: str) -> ProcessEvent | None:
         if isinstance(item, (str, list)):
             item = {"argv": item}
-        f = self.fields(item, where, ("argv", "executable", "pid", "ppid", "ok"), ("argv",))
+        f = self.typed(item, where, ("argv", "executable", "pid", "ppid", "ok"), ("argv",))
         if f is None:
             return None
-        argv = f["argv"]
-        if isinstance(argv, str):
+        if isinstance(item["argv"], str):
             try:
-                argv = shlex.split(argv)
+                argv = shlex.split(item["argv"])
             except ValueError as exc:
-                self.problems.add(f"{where}.argv", f"cannot split {argv!r}: {exc}")
+                self.problems.add(f"{where}.argv", f"cannot split {item['argv']!r}: {exc}")
                 return None
-        if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
+        else:
+            argv = list(f.texts("argv"))
+        if not argv:
             self.problems.add(f"{where}.argv", "expected a command line or a list of strings")
             return None
         argv = [home(a) for a in argv]
         self.next_pid += 1
-        executable = f.get("executable") or (argv[0] if "/" in argv[0] else f"/usr/bin/{argv[0]}")
-        return ProcessEvent(pid=f.get("pid", self.next_pid), ppid=f.get("ppid"),
-                            executable=home(executable), argv=tuple(argv), ok=f.get("ok", True))
+        executable = f.text("executable", "") or (
+            argv[0] if "/" in argv[0] else f"/usr/bin/{argv[0]}")
+        return ProcessEvent(pid=f.integer("pid", self.next_pid), ppid=f.integer_or_none("ppid"),
+                            executable=home(executable), argv=tuple(argv), ok=f.flag("ok", True))
 
     def dns(self, item: Any, where: str) -> DnsQuery | None:
         if isinstance(item, str):
             item = {"name": item}
-        f = self.fields(item, where, ("name", "qtype", "pid", "source"), ("name",))
+        f = self.typed(item, where, ("name", "qtype", "pid", "source"), ("name",))
         if f is None:
             return None
-        return DnsQuery(str(f["name"]), f.get("qtype", "A"), f.get("pid", 100),
-                        f.get("source", "resolver"))
+        return DnsQuery(f.text("name"), f.text("qtype", "A"), f.integer("pid", 100),
+                        f.text("source", "resolver"))
 
     def connection(self, item: Any, where: str) -> ConnectionEvent | None:
         if isinstance(item, str):
             address, _, port = item.rpartition(":")
             item = {"address": address.strip("[]"), "port": int(port) if port.isdigit() else None}
-        f = self.fields(item, where, ("address", "port", "protocol", "family", "outcome",
-                                      "syscall", "pid", "process"), ("address",))
+        f = self.typed(item, where, ("address", "port", "protocol", "family", "outcome",
+                                     "syscall", "pid", "process"), ("address",))
         if f is None:
             return None
-        address = str(f["address"])
+        address = f.text("address")
         try:
             family = "inet6" if ipaddress.ip_address(address).version == 6 else "inet"
         except ValueError:
             family = "unix"
         return ConnectionEvent(
-            pid=f.get("pid", 100), process=f.get("process", self.program),
-            family=f.get("family", family), protocol=f.get("protocol", "tcp"), address=address,
-            port=f.get("port"), outcome=f.get("outcome", "connected"),
-            syscall=f.get("syscall", "connect"),
+            pid=f.integer("pid", 100), process=f.text("process", self.program),
+            family=f.text("family", family), protocol=f.text("protocol", "tcp"),
+            address=address, port=f.integer_or_none("port"),
+            outcome=f.text("outcome", "connected"), syscall=f.text("syscall", "connect"),
         )
 
     def http(self, item: Any, where: str) -> HttpRequest | None:
         if isinstance(item, str):
             item = {"url": item}
-        f = self.fields(item, where, ("method", "url", "body", "headers"), ("url",))
+        f = self.typed(item, where, ("method", "url", "body", "headers"), ("url",))
         if f is None:
             return None
-        url, body = str(f["url"]), str(f.get("body", ""))
+        url, body = f.text("url"), f.text("body", "")
         host = url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-        headers = f.get("headers") or {}
+        headers = item.get("headers") or {}
         if not isinstance(headers, Mapping):
             self.problems.add(f"{where}.headers", "expected a mapping of header: value")
             return None
         headers = {"Host": host, **headers}
         return HttpRequest(
-            method=f.get("method", "GET"), url=url, host=host,
+            method=f.text("method", "GET"), url=url, host=host,
             headers=tuple((str(k), str(v)) for k, v in headers.items()), body=body,
             body_sha256=hashlib.sha256(body.encode()).hexdigest(), body_truncated=False,
         )
@@ -194,34 +204,32 @@ class _Reader:
     def tls(self, item: Any, where: str) -> TlsHello | None:
         if isinstance(item, str):
             item = {"sni": item}
-        f = self.fields(item, where, ("sni", "port", "alpn", "handshake"))
+        f = self.typed(item, where, ("sni", "port", "alpn", "handshake"))
         if f is None:
             return None
-        return TlsHello(f.get("sni"), tuple(f.get("alpn", ())), f.get("port", 443),
-                        f.get("handshake", "ok"))
+        return TlsHello(f.text_or_none("sni"), f.texts("alpn"), f.integer("port", 443),
+                        f.text("handshake", "ok"))
 
     def stream(self, item: Any, where: str) -> TcpStream | None:
-        f = self.fields(item, where, ("port", "data"), ("port", "data"))
-        return None if f is None else TcpStream(f["port"], str(f["data"]))
+        f = self.typed(item, where, ("port", "data"), ("port", "data"))
+        return None if f is None else TcpStream(f.integer("port"), f.text("data"))
 
     def leak(self, item: Any, where: str) -> Leak | None:
-        f = self.fields(item, where, ("token", "channel", "destination", "pid"),
-                        ("token", "channel", "destination"))
+        f = self.typed(item, where, ("token", "channel", "destination", "pid"),
+                       ("token", "channel", "destination"))
         if f is None:
             return None
-        return Leak(str(f["token"]), str(f["channel"]), str(f["destination"]), f.get("pid"))
+        return Leak(f.text("token"), f.text("channel"), f.text("destination"),
+                    f.integer_or_none("pid"))
 
     def signal(self, item: Any, where: str) -> StaticSignal | None:
-        f = self.fields(item, where, ("kind", "path", "line", "excerpt", "detail", "role"),
-                        ("kind",))
+        f = self.typed(item, where, ("kind", "path", "line", "excerpt", "detail", "role"),
+                       ("kind",))
         if f is None:
             return None
-        kind = self.enum(f["kind"], SignalKind, f"{where}.kind")
-        role = self.enum(f.get("role", "code"), FileRole, f"{where}.role")
-        if kind is None or role is None:
-            return None
-        return StaticSignal(kind, str(f.get("path", "pkg/__init__.py")), f.get("line", 1),
-                            str(f.get("excerpt", "")), str(f.get("detail", "")), role)
+        return StaticSignal(f.choice("kind", SignalKind), f.text("path", "pkg/__init__.py"),
+                            f.integer("line", 1), f.text("excerpt", ""), f.text("detail", ""),
+                            f.choice("role", FileRole, FileRole.CODE))
 
     # --- a whole case ----------------------------------------------------------------
 
@@ -248,17 +256,26 @@ class _Reader:
         if not isinstance(value, list):
             self.problems.add(where, "expected a list")
             return ()
-        return tuple(x for x in (read(v, f"{where}[{i}]") for i, v in enumerate(value)) if x)
+        return tuple(x for x in (self.read(read, v, f"{where}[{i}]")
+                                 for i, v in enumerate(value)) if x)
+
+    def read(self, read: Callable[[Any, str], T | None], item: Any, where: str) -> T | None:
+        try:
+            return read(item, where)
+        except _CaseError as exc:
+            self.problems.items.append(exc.diagnostics())  # it names the field already
+            return None
 
     def case(self, data: Any) -> AnalysisResult | None:
         before = len(self.problems.items)
         f = self.fields(data, self.where, CASE_KEYS)
         if f is None:
             return None
-        ecosystem = self.enum(f.get("ecosystem", self.ecosystem.value), Ecosystem,
-                              f"{self.where}.ecosystem")
-        if ecosystem is not None:
-            self.ecosystem = ecosystem
+        try:
+            self.ecosystem = Fields(f, self.where, _CaseError).choice("ecosystem", Ecosystem,
+                                                                      self.ecosystem)
+        except _CaseError as exc:
+            self.problems.items.append(exc.diagnostics())
         phases = []
         for phase in Phase:
             trace = self.phase(f.get(phase.value), f"{self.where}.{phase.value}") \
@@ -272,10 +289,7 @@ class _Reader:
             metadata = {}
         squat = None
         if "typosquat" in f:
-            s = self.fields(f["typosquat"], f"{self.where}.typosquat",
-                            ("target", "distance", "kind"), ("target",))
-            squat = None if s is None else Typosquat(str(s["target"]), s.get("distance", 1),
-                                                     s.get("kind", "edit"))
+            squat = self.read(self.typosquat, f["typosquat"], f"{self.where}.typosquat")
         signals = self.items(f.get("static"), f"{self.where}.static", self.signal)
         stats = TraceStats(0, 0, 0, 0)
         if "trace" in f:
@@ -296,6 +310,12 @@ class _Reader:
             dependencies=(), trace_stats=stats, typosquat=squat,
             static_signals=signals, metadata={str(k): str(v) for k, v in metadata.items()},
         )
+
+
+    def typosquat(self, item: Any, where: str) -> Typosquat | None:
+        s = self.typed(item, where, ("target", "distance", "kind"), ("target",))
+        return None if s is None else Typosquat(s.text("target"), s.integer("distance", 1),
+                                                s.text("kind", "edit"))
 
 
 def home(text: str) -> str:
