@@ -133,16 +133,17 @@ def score_one(sample: Sample, raw: Path, rules: RuleSet) -> Scored:
     if not text.strip():
         tail = err.read_text().strip().splitlines()[-1:] if err.exists() else ["not run"]
         return Scored(sample, "error", None, [], None, seconds, tail[0] if tail else "no output")
-    doc = json.loads(text)
-    result: AnalysisResult = assess(result_from_dict(doc), rules)
+    stored = result_from_dict(json.loads(text))  # as the CLI printed it
+    result: AnalysisResult = assess(stored, rules)
     fired = [f"{f.rule}@{f.phase.value if f.phase else 'static'}" for f in result.findings]
     verdict = result.verdict.value if result.verdict else "none"
-    problem = doc.get("error")
+    problem = stored.error
     if result.verdict is Verdict.MALICIOUS:
         # Real, hostile data makes a good test of the OSV writer too.
         errors = [e.message for e in _osv_validator().iter_errors(osv_record(result))]
         problem = f"invalid OSV record: {errors[0]}" if errors else problem
-    return Scored(sample, verdict, result.score, fired, doc.get("verdict"), seconds, problem)
+    cli_verdict = stored.verdict.value if stored.verdict else None
+    return Scored(sample, verdict, result.score, fired, cli_verdict, seconds, problem)
 
 
 @functools.cache
