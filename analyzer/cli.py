@@ -95,12 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _analyze(args: argparse.Namespace) -> int:
     from analyzer.analysis import Analyzer
-    from analyzer.atomic import write_atomic
     from analyzer.fetch.target import parse_target
     from analyzer.live import Activity
     from analyzer.models import Verdict
-    from analyzer.report.html import write_report
-    from analyzer.report.osv import write_osv
+    from analyzer.report.publish import Outputs, publish
     from analyzer.report.summary import render_summary
     from analyzer.result_codec import result_to_dict
     from analyzer.sandbox.docker_runner import DockerSandbox
@@ -118,20 +116,17 @@ def _analyze(args: argparse.Namespace) -> int:
             progress=lambda text: activity.step(printable(text)),
         )
         result = runner.analyze(target)
-    document = result_to_dict(result)
     # The result reaches stdout first: a file that cannot be written (a full disk) then
     # costs only that file, and is reported in one line with exit status 2.
     if args.json:
-        print(json.dumps(document, indent=2), flush=True)
+        print(json.dumps(result_to_dict(result), indent=2), flush=True)
     else:
         print(render_summary(result), flush=True)
-    if args.out is not None:
-        write_atomic(args.out / "result.json", json.dumps(document, indent=2) + "\n")
-    if args.html is not None:
-        write_report(result, args.html)
-    if args.osv_dir is not None and result.verdict is Verdict.MALICIOUS:
-        record = write_osv(result, args.osv_dir)
-        _err(f"pkgsandbox: OSV record written to {record}")
+    published = publish(result, Outputs(
+        result_json=args.out / "result.json" if args.out is not None else None,
+        report=args.html, osv_dir=args.osv_dir))
+    if published.osv is not None:
+        _err(f"pkgsandbox: OSV record written to {published.osv}")
     flagged = {"malicious": {Verdict.MALICIOUS},
                "suspicious": {Verdict.MALICIOUS, Verdict.SUSPICIOUS}}.get(args.fail_on or "", set())
     return EXIT_FLAGGED if result.verdict in flagged else EXIT_OK

@@ -28,9 +28,8 @@ from analyzer.defaults import JOB_TIMEOUT_S
 from analyzer.detect.allowlist import apply_allowlist
 from analyzer.detect.rules import RuleSet
 from analyzer.errors import Error, SandboxError
-from analyzer.models import AnalysisResult, Verdict
-from analyzer.report.html import write_report
-from analyzer.report.osv import osv_id, write_osv
+from analyzer.models import AnalysisResult
+from analyzer.report.publish import Outputs, publish
 from analyzer.scheduler.interface import Analyser, AnalyserFactory
 from analyzer.scheduler.queue import ClaimedJob, JobQueue, QueueSettings
 from analyzer.settings import SandboxSettings
@@ -54,9 +53,6 @@ class WorkerSettings:
     log_level: int = logging.INFO
     osv_dir: Path | None = None  # malicious results get their OSV record here at once
     html_dir: Path | None = None  # flagged results get their HTML report here at once
-
-
-FLAGGED = frozenset({Verdict.MALICIOUS, Verdict.SUSPICIOUS})
 
 
 class Outcome(enum.Enum):
@@ -158,13 +154,10 @@ def _record(queue: JobQueue, job: ClaimedJob, box: dict[str, AnalysisResult | Ba
         recorded = _db(queue.complete, job, outcome)
         if recorded:
             log.info("%s: %s", label, outcome.verdict.value if outcome.verdict else "analysed")
-            if settings.osv_dir is not None and outcome.verdict is Verdict.MALICIOUS:
-                log.info("%s: OSV record %s", label, write_osv(outcome, settings.osv_dir))
-            if settings.html_dir is not None and outcome.verdict in FLAGGED:
-                # Named by the stable OSV id: package text never becomes a file name.
-                page = settings.html_dir / f"{osv_id(outcome.package)}.html"
-                write_report(outcome, page)
-                log.info("%s: report %s", label, page)
+            published = publish(outcome, Outputs(report_dir=settings.html_dir,
+                                                 osv_dir=settings.osv_dir))
+            for path in published.files:
+                log.info("%s: wrote %s", label, path)
         elif recorded is False:
             log.warning("%s: another worker took it over meanwhile; this result dropped", label)
         return Outcome.RECORDED

@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import UsageError
-from analyzer.models import Verdict
 from analyzer.options import listen_error
 from analyzer.report import html
 from analyzer.report.html import ReportLinks
 from analyzer.report.html_view import REVIEW_STATES, sort_rows
-from analyzer.report.osv import write_osv
+from analyzer.report.publish import Outputs, publish
 from analyzer.result_codec import ResultFormatError
 from analyzer.store.database import Database
 from analyzer.web import review_store
@@ -234,8 +233,9 @@ class Handler(BoundedHandler):
         except ResultFormatError as exc:
             log.warning("no OSV record: %s", exc.diagnostics())
             return
-        if result is not None and result.verdict is Verdict.MALICIOUS:
-            log.info("OSV record written to %s", write_osv(result, osv_dir))
+        if result is not None:
+            for path in publish(result, Outputs(osv_dir=osv_dir)).files:
+                log.info("OSV record written to %s", path)
 
     # --- plumbing -------------------------------------------------------------
 
