@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analyzer.atomic import OutputError, copy_atomic
-from analyzer.detect.engine import assess
-from analyzer.detect.rules import RuleSet, default_rules
-from analyzer.detect.static import scan_package
-from analyzer.detect.typosquat import check_name
+from analyzer.detect.rules.engine import assess
+from analyzer.detect.rules.ruleset import RuleSet, default_rules
+from analyzer.detect.static.scan import scan_package
+from analyzer.detect.typosquat.checker import check_name
 from analyzer.fetch import fetcher_for
 from analyzer.fetch.archive import read_members
 from analyzer.fetch.interface import RegistryUrls, Target

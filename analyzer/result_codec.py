@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import analyzer
-from analyzer.detect.static_roles import file_role
-from analyzer.detect.static_text import language_of
+from analyzer.detect.static.roles import file_role
+from analyzer.detect.static.text import language_of
 from analyzer.errors import Error
 from analyzer.json_fields import Fields
 from analyzer.models import (

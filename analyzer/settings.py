@@ -19,7 +19,7 @@ from analyzer.models import Phase
 from analyzer.options import memory_mb, positive_seconds, registry_url
 
 if TYPE_CHECKING:
-    from analyzer.detect.rules import RuleSet
+    from analyzer.detect.rules.ruleset import RuleSet
     from analyzer.sandbox.docker_runner import SandboxLimits
 
 
@@ -51,7 +51,7 @@ class SandboxSettings:
 
     def rules(self) -> RuleSet:
         """The project's rules and those of `rules_dirs`; `RuleError` lists every problem."""
-        from analyzer.detect.rules import RULES_DIR, load_rules
+        from analyzer.detect.rules.ruleset import RULES_DIR, load_rules
 
         return load_rules([RULES_DIR, *self.rules_dirs])
 

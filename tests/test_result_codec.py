@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import yaml
 
-from analyzer.detect.engine import assess
-from analyzer.detect.rule_cases import parse_cases
-from analyzer.detect.rule_patterns import Problems
-from analyzer.detect.rules import default_rules
+from analyzer.detect.rules.cases import parse_cases
+from analyzer.detect.rules.engine import assess
+from analyzer.detect.rules.patterns import Problems
+from analyzer.detect.rules.ruleset import default_rules
 from analyzer.models import AnalysisResult, Ecosystem, Phase, Verdict
 from analyzer.result_codec import (
     SCHEMA_VERSION,

@@ -21,7 +21,7 @@ from analyzer.terminal import printable
 
 # The rule engine and the popular-name lists load when a command uses them, not for --help.
 if TYPE_CHECKING:
-    from analyzer.detect.rules import RuleSet
+    from analyzer.detect.rules.ruleset import RuleSet
 
 Handler = Callable[[argparse.Namespace], int]
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -73,7 +73,7 @@ def add_typosquat_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run_rules(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    from analyzer.detect.rules import RULES_DIR, load_rules
+    from analyzer.detect.rules.ruleset import RULES_DIR, load_rules
 
     out = out or sys.stdout
     paths = [RULES_DIR, *args.rules]
@@ -107,7 +107,7 @@ def _list(rules: RuleSet, as_json: bool, out: TextIO) -> int:
 
 
 def _test(rules: RuleSet, ids: Sequence[str], out: TextIO) -> int:
-    from analyzer.detect.engine import case_failures
+    from analyzer.detect.rules.engine import case_failures
 
     unknown = [rule_id for rule_id in ids if rule_id not in rules.by_id]
     if unknown:
@@ -127,7 +127,7 @@ def _test(rules: RuleSet, ids: Sequence[str], out: TextIO) -> int:
 
 
 def _lint(paths: list[Path], out: TextIO) -> int:
-    from analyzer.detect.rules import RuleSetError, load_rules
+    from analyzer.detect.rules.ruleset import RuleSetError, load_rules
 
     try:
         rules = load_rules(paths)
@@ -154,8 +154,8 @@ def _lint(paths: list[Path], out: TextIO) -> int:
 
 def run_typosquat(args: argparse.Namespace, stdin: TextIO | None = None,
                   out: TextIO | None = None) -> int:
-    from analyzer.detect.rule_context import clip
-    from analyzer.detect.typosquat import check_name
+    from analyzer.detect.rules.context import clip
+    from analyzer.detect.typosquat.checker import check_name
 
     out = out or sys.stdout
     ecosystem = Ecosystem(args.ecosystem)

@@ -80,7 +80,7 @@ def osv_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 def check(dependencies: list[Dependency], records: list[OsvRecord]) -> list[ScanFinding]:
     """OSV and typosquat findings, each dependency once."""
-    from analyzer.detect.typosquat import check_name
+    from analyzer.detect.typosquat.checker import check_name
     from analyzer.scan.osv_match import matches
 
     findings: list[ScanFinding] = []

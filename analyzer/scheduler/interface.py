@@ -19,7 +19,7 @@ from analyzer.fetch.interface import Target
 from analyzer.models import AnalysisResult
 
 if TYPE_CHECKING:
-    from analyzer.detect.rules import RuleSet
+    from analyzer.detect.rules.ruleset import RuleSet
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ RERUN = 10
 def typosquat_of(name: str, ecosystem: Ecosystem) -> dict[str, Any] | None:
     """The popular package `name` imitates, if the typosquat check exists and says so."""
     try:
-        from analyzer.detect.typosquat import check_name
+        from analyzer.detect.typosquat.checker import check_name
     except ImportError:  # the detect stage is optional for the scheduler
         return None
     try:

@@ -25,8 +25,8 @@ from typing import TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 
 from analyzer.defaults import JOB_TIMEOUT_S
-from analyzer.detect.allowlist import apply_allowlist
-from analyzer.detect.rules import RuleSet
+from analyzer.detect.rules.allowlist import apply_allowlist
+from analyzer.detect.rules.ruleset import RuleSet
 from analyzer.errors import Error, SandboxError
 from analyzer.models import AnalysisResult
 from analyzer.report.publish import Outputs, publish

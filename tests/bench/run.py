@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from analyzer.analysis import RUN_PHASES, Analyzer  # noqa: E402
-from analyzer.detect.typosquat import measure_checks_per_second  # noqa: E402
+from analyzer.detect.typosquat.checker import measure_checks_per_second  # noqa: E402
 from analyzer.fetch import fetcher_for  # noqa: E402
 from analyzer.fetch.interface import RegistryUrls  # noqa: E402
 from analyzer.fetch.target import parse_target  # noqa: E402

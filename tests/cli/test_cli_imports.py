@@ -12,7 +12,8 @@ import sys
 
 HEAVY = ("sqlalchemy", "alembic", "docker", "scapy", "celery", "cryptography", "jinja2",
          "analyzer.analysis", "analyzer.store.database", "analyzer.sandbox.docker_runner",
-         "analyzer.detect.rules", "analyzer.detect.typosquat", "analyzer.scan.formats")
+         "analyzer.detect.rules.ruleset", "analyzer.detect.typosquat.checker",
+         "analyzer.detect.static.scan", "analyzer.scan.formats")
 
 PROBE = """
 import json, sys

@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from analyzer.detect.static import StaticSignal, scan_package
+from analyzer.detect.static.scan import StaticSignal, scan_package
 from analyzer.fetch.archive import content_format
 from analyzer.models import Ecosystem
 

@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from analyzer.detect.allowlist import apply_allowlist
-from analyzer.detect.rules import default_rules
+from analyzer.detect.rules.allowlist import apply_allowlist
+from analyzer.detect.rules.ruleset import default_rules
 from analyzer.errors import RuleError
 from analyzer.models import Ecosystem, Finding, Phase, Severity, Verdict
 from tests.store.builders import analysis_result

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 import yaml
 
-from analyzer.detect.rule_cases import parse_cases
-from analyzer.detect.rule_patterns import Problems
+from analyzer.detect.rules.cases import parse_cases
+from analyzer.detect.rules.patterns import Problems
 from analyzer.models import Ecosystem
 
 

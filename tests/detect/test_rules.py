@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from analyzer.detect.engine import Contexts, case_failures, evaluate_rule
-from analyzer.detect.rules import RULES_DIR, Rule, default_rules, load_rules
+from analyzer.detect.rules.engine import Contexts, case_failures, evaluate_rule
+from analyzer.detect.rules.ruleset import RULES_DIR, Rule, default_rules, load_rules
 from analyzer.models import AnalysisResult, HttpRequest, Severity
 from analyzer.sandbox.docker_runner import HOSTNAMES
 from analyzer.sandbox.honeytokens import PEOPLE

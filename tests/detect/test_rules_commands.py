@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.detect.commands import add_rules_parser, add_typosquat_parser
-from analyzer.detect.rules import default_rules
+from analyzer.detect.rules.ruleset import default_rules
 from analyzer.errors import RuleError, UsageError
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.detect.rules import RULES_DIR, RuleSetError, default_rules, load_rules
+from analyzer.detect.rules.ruleset import RULES_DIR, RuleSetError, default_rules, load_rules
 from analyzer.errors import RuleError
 
 SCORING = """

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analyzer.detect.engine import Contexts, evaluate, evaluate_rule
-from analyzer.detect.rule_cases import parse_cases
-from analyzer.detect.rule_leaves import script_paths
-from analyzer.detect.rule_match import MAX_EVIDENCE
-from analyzer.detect.rule_patterns import Problems, host_glob, path_glob
-from analyzer.detect.rules import Rule, default_rules, load_rules
+from analyzer.detect.rules.cases import parse_cases
+from analyzer.detect.rules.engine import Contexts, evaluate, evaluate_rule
+from analyzer.detect.rules.leaves import script_paths
+from analyzer.detect.rules.match import MAX_EVIDENCE
+from analyzer.detect.rules.patterns import Problems, host_glob, path_glob
+from analyzer.detect.rules.ruleset import Rule, default_rules, load_rules
 from analyzer.models import AnalysisResult, Ecosystem, Finding, Phase
 
 SCORING = "scoring: {thresholds: {suspicious: 4, malicious: 10}, repeat_decay: 0.5}\n"

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analyzer.detect.engine import assess
-from analyzer.detect.rule_cases import parse_cases
-from analyzer.detect.rule_patterns import Problems
-from analyzer.detect.rules import RULES_DIR, RuleSet, default_rules, load_rules
-from analyzer.detect.scoring import ScoringConfig, score
+from analyzer.detect.rules.cases import parse_cases
+from analyzer.detect.rules.engine import assess
+from analyzer.detect.rules.patterns import Problems
+from analyzer.detect.rules.ruleset import RULES_DIR, RuleSet, default_rules, load_rules
+from analyzer.detect.rules.scoring import ScoringConfig, score
 from analyzer.models import AnalysisResult, Ecosystem, Finding, Phase, Severity, Verdict
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from analyzer.detect.static import SignalKind, StaticSignal, scan_package
+from analyzer.detect.static.scan import SignalKind, StaticSignal, scan_package
 from analyzer.models import Ecosystem
 
 PYPI, NPM = Ecosystem.PYPI, Ecosystem.NPM

@@ -9,9 +9,9 @@ from collections.abc import Mapping
 
 import pytest
 
-from analyzer.detect import static
-from analyzer.detect.static import FileRole, SignalKind, StaticSignal, file_role, scan_package
-from analyzer.detect.static_text import Lang
+from analyzer.detect.static import scan as static
+from analyzer.detect.static.scan import FileRole, SignalKind, StaticSignal, file_role, scan_package
+from analyzer.detect.static.text import Lang
 from analyzer.models import Ecosystem
 from analyzer.signals import MAX_FILE_BYTES
 

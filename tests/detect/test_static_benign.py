@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
-from analyzer.detect.static import FileRole, SignalKind, StaticSignal, scan_package
+from analyzer.detect.static.scan import FileRole, SignalKind, StaticSignal, scan_package
 from analyzer.models import Ecosystem
 
 

@@ -18,12 +18,12 @@ from dataclasses import replace
 
 import pytest
 
-from analyzer.detect.engine import assess
-from analyzer.detect.rule_cases import parse_cases
-from analyzer.detect.rule_patterns import Problems
-from analyzer.detect.rules import default_rules
-from analyzer.detect.static import SignalKind, StaticSignal, scan_package
-from analyzer.detect.static_literals import decode_layers
+from analyzer.detect.rules.cases import parse_cases
+from analyzer.detect.rules.engine import assess
+from analyzer.detect.rules.patterns import Problems
+from analyzer.detect.rules.ruleset import default_rules
+from analyzer.detect.static.literals import decode_layers
+from analyzer.detect.static.scan import SignalKind, StaticSignal, scan_package
 from analyzer.models import Ecosystem, Verdict
 
 PYPI, NPM = Ecosystem.PYPI, Ecosystem.NPM

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.detect.static import SignalKind
+from analyzer.detect.static.scan import SignalKind
 from tests.detect.static_survey import SAMPLES, survey
 
 _ARCHIVES = (

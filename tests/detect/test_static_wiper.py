@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.detect.static import SignalKind, StaticSignal, scan_package
+from analyzer.detect.static.scan import SignalKind, StaticSignal, scan_package
 from analyzer.models import Ecosystem
 
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from analyzer.detect.typosquat import (
+from analyzer.detect.typosquat.checker import (
     TyposquatChecker,
     check_name,
     checker_for,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.detect.typosquat import TyposquatChecker
-from analyzer.detect.typosquat_cache import cache_dir, cached
+from analyzer.detect.typosquat.cache import cache_dir, cached
+from analyzer.detect.typosquat.checker import TyposquatChecker
 from analyzer.models import Ecosystem
 
 

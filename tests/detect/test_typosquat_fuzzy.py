@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from analyzer.detect.typosquat_fuzzy import (
+from analyzer.detect.typosquat.fuzzy import (
     FuzzyIndex,
     differing_length,
     distance,

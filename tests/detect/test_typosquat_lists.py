@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.detect.typosquat import PopularListError, load_popular, refresh_popular_lists
-from analyzer.detect.typosquat_lists import FILENAMES, MIN_NAMES, NPM_HEADER, parse_popular
+from analyzer.detect.typosquat.checker import PopularListError, load_popular, refresh_popular_lists
+from analyzer.detect.typosquat.lists import FILENAMES, MIN_NAMES, NPM_HEADER, parse_popular
 from analyzer.errors import Error
 from analyzer.models import Ecosystem
 

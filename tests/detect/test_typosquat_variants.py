@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.detect.typosquat_variants import (
+from analyzer.detect.typosquat.variants import (
     KEYBOARD_NEIGHBOURS,
     Kind,
     affix_form,

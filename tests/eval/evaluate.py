@@ -34,8 +34,8 @@ from pathlib import Path
 
 import jsonschema
 
-from analyzer.detect.engine import assess
-from analyzer.detect.rules import RULES_DIR, RuleSet, load_rules
+from analyzer.detect.rules.engine import assess
+from analyzer.detect.rules.ruleset import RULES_DIR, RuleSet, load_rules
 from analyzer.models import AnalysisResult, Verdict
 from analyzer.report.osv import osv_record
 from analyzer.result_codec import result_from_dict

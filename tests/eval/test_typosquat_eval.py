@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from analyzer.detect.typosquat import load_popular
-from analyzer.detect.typosquat_variants import normalize
+from analyzer.detect.typosquat.checker import load_popular
+from analyzer.detect.typosquat.variants import normalize
 from analyzer.models import Ecosystem
 from tests.eval import typosquat_eval
 

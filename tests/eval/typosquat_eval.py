@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from analyzer.detect.typosquat import TyposquatChecker, load_popular
-from analyzer.detect.typosquat_variants import KEYBOARD_NEIGHBOURS, normalize
+from analyzer.detect.typosquat.checker import TyposquatChecker, load_popular
+from analyzer.detect.typosquat.variants import KEYBOARD_NEIGHBOURS, normalize
 from analyzer.models import Ecosystem
 
 TARGETS = 1000  # the names worth squatting

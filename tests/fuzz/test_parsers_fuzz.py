@@ -27,7 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer.detect.static_npm import parse_manifest
+from analyzer.detect.static.npm import parse_manifest
 from analyzer.errors import FetchError
 from analyzer.fetch.archive import inspect_archive
 from analyzer.scan.formats import read_file

@@ -6,8 +6,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from analyzer.detect.engine import assess
-from analyzer.detect.rules import default_rules
+from analyzer.detect.rules.engine import assess
+from analyzer.detect.rules.ruleset import default_rules
 from analyzer.report.summary import render_summary
 from analyzer.result_codec import result_from_dict
 from analyzer.terminal import printable

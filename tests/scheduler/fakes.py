@@ -13,7 +13,7 @@ import os
 import time
 from dataclasses import dataclass
 
-from analyzer.detect.rules import default_rules
+from analyzer.detect.rules.ruleset import default_rules
 from analyzer.errors import FetchError, SandboxError
 from analyzer.fetch.interface import Target
 from analyzer.models import AnalysisResult, Ecosystem, Verdict

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.detect import typosquat
+from analyzer.detect.typosquat import checker as typosquat
 from analyzer.errors import Error
 from analyzer.feeds.interface import Release
 from analyzer.models import Ecosystem
@@ -37,7 +37,7 @@ def test_plan_checks_the_name_against_popular_packages() -> None:
 
 def test_without_the_typosquat_module_there_is_no_signal(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(__import__("sys").modules, "analyzer.detect.typosquat", None)
+    monkeypatch.setitem(__import__("sys").modules, "analyzer.detect.typosquat.checker", None)
     assert typosquat_of("reqeusts", Ecosystem.PYPI) is None
     assert plan(Release(Ecosystem.PYPI, "reqeusts", "1.0", None)).priority == 0
 

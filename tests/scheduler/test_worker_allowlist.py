@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from analyzer.detect.rules import RULES_DIR, load_rules
+from analyzer.detect.rules.ruleset import RULES_DIR, load_rules
 from analyzer.feeds.interface import Batch
 from analyzer.fetch.interface import Target
 from analyzer.models import AnalysisResult, Ecosystem, Finding, Phase, Severity, Verdict

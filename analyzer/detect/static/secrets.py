@@ -1,0 +1,128 @@
+"""Secrets a package reaches for: stealer targets, credential files, the environment."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from analyzer.detect.static.text import Lang, Rule, SourceFile, rule
+from analyzer.signals import FileRole, SignalKind, StaticSignal
+
+_SEP = r"[\\/]+"
+# MetaMask, Phantom, Coinbase Wallet, Binance Wallet: extension ids stealers look for.
+_WALLET_EXTENSIONS = (
+    "nkbihfbeogaeaoehlefnkodbefgpgknn", "bfnaelmomeimhlpmgjnjophhpkkoljpa",
+    "hnfanknocfeofbddgcijnmhnfnkdnaad", "fhbohimaelbohpjbbldcngcnapndodjp",
+)  # fmt: skip
+_STEALER_TARGETS = (
+    rule("leveldb", r"(?i)Local Storage(?:[\\/]+|['\"]\s*,\s*['\"])leveldb",
+         "Discord/browser Local Storage leveldb"),
+    rule("{24}|{84}", r"\[\\w-?\]\{24\}\\\.|mfa\\\.\[\\w-\]\{84\}", "Discord token regex"),
+    rule("dqw4w9wgxcq", r"dQw4w9WgXcQ:", "encrypted Discord token prefix"),
+    rule("login data", r"(?i)['\"/\\]Login Data['\"]", "browser saved passwords (Login Data)"),
+    rule("web data", r"(?i)['\"/\\]Web Data['\"]", "browser autofill/cards (Web Data)"),
+    rule("cookies", rf"(?i)(?:Network|Default|Profile \d+){_SEP}Cookies\b|\bcookies\.sqlite\b",
+         "browser cookie store"),
+    rule("local state|os_crypt", r"(?i)['\"/\\]Local State['\"]|\bos_crypt\b",
+         "browser master key (Local State)"),
+    rule("cryptunprotectdata", r"\bCryptUnprotectData\b", "DPAPI decryption"),
+    rule("key4.db|logins.json", r"(?i)\b(?:key4\.db|logins\.json)\b", "Firefox password store"),
+    rule("wallet.dat|keystore|exodus|electrum|atomic",
+         rf"(?i)\bwallet\.dat\b|\bEthereum{_SEP}keystore|\bExodus{_SEP}exodus\.wallet"
+         rf"|\bElectrum{_SEP}wallets|\bAtomic{_SEP}Local Storage", "crypto wallet files"),
+    rule("|".join(_WALLET_EXTENSIONS), "|".join(_WALLET_EXTENSIONS),
+         "wallet browser extension storage"),
+    rule("tdata", rf"(?i)Telegram Desktop{_SEP}tdata|telegram[^\n]{{0,60}}['\"/\\]tdata\b",
+         "Telegram session (tdata)"),
+    rule("ssfn|loginusers", r"(?i)['\"/\\]ssfn|loginusers\.vdf", "Steam session files"),
+    rule(".roblosecurity", r"(?i)\.ROBLOSECURITY", "Roblox session cookie"),
+    rule("filezilla", rf"(?i)FileZilla{_SEP}(?:recentservers|sitemanager)\.xml",
+         "FileZilla servers"),
+)  # fmt: skip
+_CREDENTIAL_FILES = (
+    rule(".ssh", rf"\.ssh{_SEP}(?:id_\w+|authorized_keys)|['\"]~?/?\.ssh['\"/]", "~/.ssh"),
+    rule(".aws", rf"\.aws{_SEP}credentials|['\"]\.aws['\"]", "~/.aws/credentials"),
+    rule(".npmrc", r"['\"/\\~]\.npmrc\b", ".npmrc"),
+    rule(".pypirc", r"['\"/\\~]\.pypirc\b", ".pypirc"),
+    rule(".git-credentials", r"\.git-credentials\b", ".git-credentials"),
+    rule(".docker", rf"\.docker{_SEP}config\.json", "~/.docker/config.json"),
+    rule(".kube", rf"\.kube{_SEP}config\b", "~/.kube/config"),
+    rule("/etc/shadow", r"/etc/shadow\b", "/etc/shadow"),
+    rule("_history", r"['\"/\\~]\.(?:bash|zsh)_history\b", "shell history"),
+    rule("application_default_credentials|gcloud",
+         rf"application_default_credentials\.json|gcloud{_SEP}credentials", "gcloud"),
+)  # fmt: skip
+
+
+def _found(src: SourceFile, table: tuple[Rule, ...]) -> list[tuple[int, str]]:
+    hits = []
+    for entry in table:
+        m = entry.search(src)
+        if m and not src.is_comment(m.start()):
+            hits.append((m.start(), entry.what))
+    return sorted(hits)
+
+
+def check_secrets(src: SourceFile) -> Iterator[StaticSignal]:
+    """One signal per file and table, listing every target found."""
+    for kind, table in (
+        (SignalKind.STEALER_TARGET, _STEALER_TARGETS),
+        (SignalKind.CREDENTIAL_FILE_ACCESS, _CREDENTIAL_FILES),
+    ):
+        hits = _found(src, table)
+        if hits:
+            yield src.signal(kind, hits[0][0], "; ".join(what for _, what in hits))
+
+
+_ENV_DUMP = re.compile(
+    r"json\.dumps\(\s*(?:dict\(\s*)?os\.environ\b(?!\s*[\[.])"
+    r"|\bstr\(\s*os\.environ\s*\)|\b(?:b64encode|urlencode|pickle\.dumps)\([^)\n]{0,40}os\.environ"
+    r"|\b(?:data|json|params|body|payload)\s*=\s*(?:dict\(\s*)?os\.environ\s*[,)\n]"
+    r"|os\.environ\.items\(\)[^\n]{0,80}(?:post|send|request)"
+    r"|JSON\.stringify\(\s*process\.env\s*[,)]"
+    r"|\b(?:data|body|json|env)\s*:\s*(?:JSON\.stringify\()?process\.env\s*[,}\n)]"
+    r"|querystring\.stringify\(\s*process\.env\b|Object\.entries\(\s*process\.env\s*\)"
+)
+_NETWORK = re.compile(
+    r"\burlopen\s*\(|\brequests\.\w+\s*\(|\bhttpx\.|\bhttp\.client|\bfetch\s*\(|"
+    r"\bsocket\.(?:socket|create_connection)\s*\(|\.sendto\s*\(|"
+    r"\bhttps?\.(?:get|request)\s*\(|\baxios\b|\bdns\.(?:lookup|resolve\w*)\s*\(|"
+    r"['\"`](?:nslookup|ping|dig)\s|\bgetaddrinfo\s*\(|\bgethostbyname\s*\(\s*[a-z_]"
+)
+
+
+def check_env_exfil(src: SourceFile) -> Iterator[StaticSignal]:
+    m = _ENV_DUMP.search(src.text) if src.has("os.environ", "process.env") else None
+    if m and not src.is_comment(m.start()):
+        sends = " and the file makes network calls" if _NETWORK.search(src.text) else ""
+        yield src.signal(SignalKind.ENV_EXFIL, m.start(), f"whole environment serialised{sends}")
+
+
+_IDENTITY = re.compile(
+    r"\bgethostname\s*\(|\bgetuser\s*\(|\bgetlogin\s*\(|\bplatform\.node\s*\(|\buname\s*\(\)"
+    r"|environ(?:\.get\(|\[)\s*['\"](?:USER|USERNAME|COMPUTERNAME|LOGNAME|HOSTNAME)['\"]"
+    r"|\bos\.(?:hostname|userInfo|networkInterfaces)\s*\(|process\.env\.(?:USER|USERNAME|HOSTNAME)\b"
+    r"|\bwhoami\b"
+)
+
+
+def is_entry_file(path: str) -> bool:
+    """Files that run on import or require: a package's __init__.py, index.js."""
+    name = path.rsplit("/", 1)[-1]
+    return name in ("__init__.py", "index.js", "index.mjs", "index.cjs")
+
+
+def check_recon_exfil(src: SourceFile) -> Iterator[StaticSignal]:
+    """Host identity plus a network send in code that runs at install or import time:
+    the dependency-confusion 'ping home' pattern."""
+    if src.role is not FileRole.INSTALL and not (
+        src.role is FileRole.CODE and is_entry_file(src.path)
+    ):
+        return
+    if src.lang not in (Lang.PYTHON, Lang.JS):
+        return
+    who = _IDENTITY.search(src.text)
+    send = _NETWORK.search(src.text)
+    if who and send:
+        detail = f"collects {who.group().strip('(. ')} and sends with {send.group().strip('(. ')}"
+        yield src.signal(SignalKind.RECON_EXFIL, send.start(), detail)
