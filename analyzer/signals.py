@@ -1,5 +1,6 @@
-"""Static signals, the vocabulary of the static scan and of the result: their kinds, what
-each means and how strong it is, the role of the file it was found in, and `StaticSignal`."""
+"""Static signals, the vocabulary of the static scan and of the result: their kinds, the
+role of the file each was found in, and `StaticSignal`. What each kind means and how strong
+it is sits with the scanner that emits it (`analyzer.detect.static.scan.KINDS`)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ BLOB_MIN_CHARS = 160
 
 
 class SignalKind(enum.StrEnum):
-    """Stable ids: YAML rules refer to these values."""
+    """Stable ids: YAML rules and stored results refer to these values."""
 
     # install-time hooks
     SETUP_CMDCLASS_HOOK = "setup-cmdclass-hook"
@@ -67,117 +68,6 @@ class SignalKind(enum.StrEnum):
     BUNDLED_EXECUTABLE = "bundled-executable"
     NATIVE_BINARY = "native-binary"
     SCAN_TRUNCATED = "scan-truncated"
-
-    @property
-    def description(self) -> str:
-        """One line a report can show next to the id."""
-        return _DESCRIPTIONS[self]
-
-    @property
-    def is_strong(self) -> bool:
-        """True when one such signal is, on its own, convincing evidence for a reviewer.
-
-        A hint for the survey and for rule authors; weights and severities belong to
-        the rule engine.
-        """
-        return self in _STRONG
-
-
-_DESCRIPTIONS: dict[SignalKind, str] = {
-    SignalKind.SETUP_CMDCLASS_HOOK: (
-        "setup.py replaces an install-time command (install, develop, egg_info, build...)"
-    ),
-    SignalKind.SETUP_RUNS_PROCESS: "setup.py starts a process that is not a known build tool",
-    SignalKind.SETUP_NETWORK: "setup.py opens a network connection or downloads something",
-    SignalKind.SETUP_EXEC: "setup.py runs exec/eval on something other than a local file",
-    SignalKind.PTH_IMPORT: ".pth file with an import line: code that runs at every Python start",
-    SignalKind.NPM_INSTALL_SCRIPT: "package.json runs a command when the package is installed",
-    SignalKind.NPM_INSTALL_SCRIPT_BUILD: (
-        "package.json install script that only runs a known native-build or setup tool"
-    ),
-    SignalKind.EXEC_DECODED: "code executes data it has just decoded, decompressed or decrypted",
-    SignalKind.EXEC_REMOTE: "code executes data it has just downloaded",
-    SignalKind.OBFUSCATION: (
-        "hand-made obfuscation around execution (chr-joins, builtins lookups, escaped code)"
-    ),
-    SignalKind.OBFUSCATOR_TOOL: "output of a known obfuscator or packer (pyarmor, _0x names...)",
-    SignalKind.WHITESPACE_HIDDEN_CODE: "code pushed off-screen by a long run of whitespace",
-    SignalKind.ENCODED_PAYLOAD: "an encoded blob that decodes to program code or an executable",
-    SignalKind.ENCODED_DESTINATION: (
-        "a string that decodes (base64, hex, zlib...) to a webhook, bot API, paste site, "
-        "out-of-band host or raw-IP URL"
-    ),
-    SignalKind.ENCODED_BLOB: "a long base64 or hex string in code",
-    SignalKind.HIGH_ENTROPY_STRING: "a long string literal that looks random",
-    SignalKind.MINIFIED_CODE: "very long code lines (minified or packed)",
-    SignalKind.EXFIL_WEBHOOK: "a webhook or bot API often used to receive stolen data",
-    SignalKind.PASTE_SITE: "a paste site or anonymous file host URL",
-    SignalKind.OAST_HOST: "an out-of-band testing host (interactsh, Burp Collaborator...)",
-    SignalKind.TUNNEL_HOST: "a tunnelling service host (ngrok, localtunnel...)",
-    SignalKind.RAW_IP_URL: "a URL to a public IP address instead of a host name",
-    SignalKind.DNS_BEACON: (
-        "resolves a DNS name that carries the host's identity or the package's name as a "
-        "label of someone else's domain"
-    ),
-    SignalKind.REVERSE_SHELL: "a shell wired to a network connection",
-    SignalKind.BIND_SHELL: "a shell wired to a socket that listens for connections",
-    SignalKind.WIPER: "walks the home folder or / and deletes or overwrites the files in it",
-    SignalKind.DOWNLOAD_EXEC: "downloads a file and runs it",
-    SignalKind.DROPPER: "downloads an executable or script to a file and starts it",
-    SignalKind.POWERSHELL_ENCODED: "PowerShell started with an encoded command",
-    SignalKind.POWERSHELL_SUSPICIOUS: (
-        "PowerShell that downloads, evaluates strings or hides its window"
-    ),
-    SignalKind.PERSISTENCE: "writes to autostart places (Run keys, Startup folder, cron, shell rc)",
-    SignalKind.STEALER_TARGET: "reads browser, Discord, wallet or messenger secrets",
-    SignalKind.CREDENTIAL_FILE_ACCESS: "reads developer credential files (~/.ssh, ~/.aws, .npmrc)",
-    SignalKind.ENV_EXFIL: "serialises the whole environment, typically to send it away",
-    SignalKind.RECON_EXFIL: (
-        "install-time or import-time code collects host identity and sends it out"
-    ),
-    SignalKind.CALLER_DATA_EXFIL: (
-        "a function sends away the wallet key or seed phrase it is given, or its callers'"
-        " source files"
-    ),
-    SignalKind.CLIPBOARD_HIJACK: (
-        "reads or rewrites the clipboard next to crypto wallet-address patterns or addresses"
-    ),
-    SignalKind.BUNDLED_EXECUTABLE: "a PE, ELF or Mach-O executable inside the package",
-    SignalKind.NATIVE_BINARY: "a native shared library (.so, .pyd, .node, .dll, .dylib)",
-    SignalKind.SCAN_TRUNCATED: "a file, or the package, was larger than the scan limit",
-}
-
-_STRONG = frozenset(
-    {
-        SignalKind.SETUP_NETWORK,
-        SignalKind.SETUP_EXEC,
-        SignalKind.EXEC_DECODED,
-        SignalKind.EXEC_REMOTE,
-        SignalKind.OBFUSCATION,
-        SignalKind.WHITESPACE_HIDDEN_CODE,
-        SignalKind.ENCODED_PAYLOAD,
-        SignalKind.ENCODED_DESTINATION,
-        SignalKind.EXFIL_WEBHOOK,
-        SignalKind.PASTE_SITE,
-        SignalKind.OAST_HOST,
-        SignalKind.TUNNEL_HOST,
-        SignalKind.REVERSE_SHELL,
-        SignalKind.BIND_SHELL,
-        SignalKind.WIPER,
-        SignalKind.DOWNLOAD_EXEC,
-        SignalKind.DROPPER,
-        SignalKind.DNS_BEACON,
-        SignalKind.CLIPBOARD_HIJACK,
-        SignalKind.POWERSHELL_ENCODED,
-        SignalKind.POWERSHELL_SUSPICIOUS,
-        SignalKind.PERSISTENCE,
-        SignalKind.STEALER_TARGET,
-        SignalKind.ENV_EXFIL,
-        SignalKind.RECON_EXFIL,
-        SignalKind.CALLER_DATA_EXFIL,
-        SignalKind.BUNDLED_EXECUTABLE,
-    }
-)
 
 
 class FileRole(enum.StrEnum):

@@ -4,7 +4,7 @@
 
 Without arguments it reads ../shared/samples/real (live malware). Archives are opened
 read-only and their members handed to the scanner in memory: nothing is extracted,
-installed, imported or run. Kinds marked * are strong (`SignalKind.is_strong`).
+installed, imported or run. Kinds marked * are strong (`KINDS[kind].strong`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from analyzer.detect.static.scan import StaticSignal, scan_package
+from analyzer.detect.static.scan import KINDS, StaticSignal, scan_package
 from analyzer.fetch.archive import content_format
 from analyzer.models import Ecosystem
 
@@ -61,10 +61,10 @@ def main(argv: list[str]) -> int:
     weak_only = []
     for archive in archives:
         signals = survey(archive)
-        kinds = sorted({s.kind for s in signals}, key=lambda k: (not k.is_strong, k.value))
-        shown = " ".join(f"{k.value}{'*' if k.is_strong else ''}" for k in kinds)
+        kinds = sorted({s.kind for s in signals}, key=lambda k: (not KINDS[k].strong, k.value))
+        shown = " ".join(f"{k.value}{'*' if KINDS[k].strong else ''}" for k in kinds)
         print(f"{archive.name}: {shown or '-'}")
-        if not any(k.is_strong for k in kinds):
+        if not any(KINDS[k].strong for k in kinds):
             weak_only.append(archive.name)
         if verbose:
             for s in signals:

@@ -331,12 +331,6 @@ def test_benign_fixture_does_not(kind: SignalKind) -> None:
     assert kind not in {s.kind for s in signals}, signals
 
 
-def test_every_kind_describes_itself_in_one_line() -> None:
-    for kind in SignalKind:
-        assert kind.description and "\n" not in kind.description
-    assert SignalKind.EXEC_DECODED.is_strong and not SignalKind.MINIFIED_CODE.is_strong
-
-
 def test_javascript_decoded_eval_and_obfuscator_names() -> None:
     names = " ".join(f"var _0x{i:04x} = {i};" for i in range(25))
     case = Case(NPM, {"package/lib/x.js": f"{names}\neval(atob('Y29uc29sZS5sb2coMSk='));\n"})

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 import pytest
 
+from analyzer.detect.static import package
 from analyzer.detect.static import scan as static
 from analyzer.detect.static.scan import FileRole, SignalKind, StaticSignal, file_role, scan_package
 from analyzer.detect.static.text import Lang
@@ -116,7 +117,8 @@ def test_signals_per_kind_and_file_are_capped_and_counted() -> None:
 
 
 def test_large_files_and_packages_say_what_was_not_scanned(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(static, "MAX_TOTAL_BYTES", 1000)
+    monkeypatch.setattr(package, "MAX_TOTAL_BYTES", 1000)  # where the budget is applied
+    monkeypatch.setattr(static, "MAX_TOTAL_BYTES", 1000)  # and where it is reported
     exe = b"MZ" + bytes(58) + (64).to_bytes(4, "little") + b"PE\x00\x00" + bytes(100)
     files: dict[str, str | bytes] = {
         "p-1/p/a.py": "x = 1\n" * 300,

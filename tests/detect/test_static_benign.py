@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
-from analyzer.detect.static.scan import FileRole, SignalKind, StaticSignal, scan_package
+from analyzer.detect.static.scan import KINDS, FileRole, SignalKind, StaticSignal, scan_package
 from analyzer.models import Ecosystem
 
 
@@ -14,7 +14,7 @@ def scan(files: dict[str, str], ecosystem: Ecosystem = Ecosystem.PYPI) -> list[S
 
 
 def strong(signals: list[StaticSignal]) -> list[StaticSignal]:
-    return [s for s in signals if s.kind.is_strong]
+    return [s for s in signals if KINDS[s.kind].strong]
 
 
 def test_ordinary_setup_py_is_quiet() -> None:

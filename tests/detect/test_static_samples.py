@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.detect.static.scan import SignalKind
+from analyzer.detect.static.scan import KINDS, SignalKind
 from tests.detect.static_survey import SAMPLES, survey
 
 _ARCHIVES = (
@@ -33,7 +33,7 @@ STATIC_RECALL_FLOOR = 0.96
 
 def _has_strong_signal(archive: Path) -> bool:
     try:
-        return any(s.kind.is_strong for s in survey(archive))
+        return any(KINDS[s.kind].strong for s in survey(archive))
     except (tarfile.TarError, zipfile.BadZipFile, OSError):
         return False  # an archive that does not open: counted as a miss
 
@@ -53,4 +53,4 @@ def test_placeholder_has_only_its_hook() -> None:
     for archive in (a for a in _ARCHIVES if a.name in _PLACEHOLDERS):
         kinds = {s.kind for s in survey(archive)}
         assert SignalKind.SETUP_CMDCLASS_HOOK in kinds
-        assert not any(k.is_strong for k in kinds)
+        assert not any(KINDS[k].strong for k in kinds)

@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterator
 
 from analyzer.detect.static.dropper import command_is_run, download_chains, runs_as_is
-from analyzer.detect.static.network import check_network
+from analyzer.detect.static.interface import KindInfo, Reads, Scanner, text_check
+from analyzer.detect.static.network import NETWORK, check_network
 from analyzer.detect.static.text import (
     Lang,
     Rule,
@@ -172,3 +173,43 @@ def check_persistence(src: SourceFile) -> Iterator[StaticSignal]:
         m = entry.search(src)
         if m and not src.is_comment(m.start()):
             yield src.signal(SignalKind.PERSISTENCE, m.start(), entry.what)
+
+
+# A short encoded command is decoded and read here by the network and download checks.
+POWERSHELL = Scanner(
+    name="powershell",
+    check=text_check(check_powershell),
+    reads=frozenset({Reads.SOURCE, Reads.DECODED, Reads.MANIFEST}),
+    kinds={
+        SignalKind.POWERSHELL_ENCODED: KindInfo(
+            "PowerShell started with an encoded command",
+            strong=True,
+        ),
+        SignalKind.POWERSHELL_SUSPICIOUS: KindInfo(
+            "PowerShell that downloads, evaluates strings or hides its window",
+            strong=True,
+        ),
+    },
+    shares=frozenset(NETWORK.kinds) | {SignalKind.DOWNLOAD_EXEC},
+)
+
+DOWNLOAD_EXEC = Scanner(
+    name="download-exec",
+    check=text_check(check_download_exec),
+    reads=frozenset({Reads.SOURCE, Reads.DECODED, Reads.MANIFEST}),
+    kinds={
+        SignalKind.DOWNLOAD_EXEC: KindInfo("downloads a file and runs it", strong=True),
+    },
+)
+
+PERSISTENCE = Scanner(
+    name="persistence",
+    check=text_check(check_persistence),
+    reads=frozenset({Reads.SOURCE, Reads.DECODED}),
+    kinds={
+        SignalKind.PERSISTENCE: KindInfo(
+            "writes to autostart places (Run keys, Startup folder, cron, shell rc)",
+            strong=True,
+        ),
+    },
+)

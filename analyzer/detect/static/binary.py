@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from analyzer.detect.static.interface import ALL_ROLES, KindInfo, Reads, ScanContext, Scanner
+from analyzer.detect.static.text import SourceFile
 from analyzer.signals import FileRole, SignalKind, StaticSignal
 
 _LIBRARY_SUFFIXES = (".so", ".pyd", ".node", ".dll", ".dylib", ".bundle", ".o", ".a")
@@ -74,3 +76,28 @@ def check_binary(
         )
         detail = f"{found.format} {what} {name!r}{disguise}, {size} bytes{named}"
     return StaticSignal(kind, path, None, "", detail, role)
+
+
+def _check_binary(src: SourceFile, context: ScanContext) -> Iterator[StaticSignal]:
+    found = check_binary(src.path, context.data, context.size, src.role, context.referenced_by)
+    if found is not None:
+        yield found
+
+
+# Every file that is not text, documentation and metadata too: a program is one anywhere.
+BINARY = Scanner(
+    name="binary",
+    check=_check_binary,
+    reads=frozenset({Reads.BINARY}),
+    roles=ALL_ROLES,
+    kinds={
+        SignalKind.BUNDLED_EXECUTABLE: KindInfo(
+            "a PE, ELF or Mach-O executable inside the package",
+            strong=True,
+        ),
+        SignalKind.NATIVE_BINARY: KindInfo(
+            "a native shared library (.so, .pyd, .node, .dll, .dylib)",
+            strong=False,
+        ),
+    },
+)

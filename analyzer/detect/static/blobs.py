@@ -7,6 +7,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from analyzer.detect.static.binary import executable_format
+from analyzer.detect.static.interface import (
+    READ_ROLES,
+    KindInfo,
+    Reads,
+    ScanContext,
+    Scanner,
+    text_check,
+)
 from analyzer.detect.static.literals import with_destinations
 from analyzer.detect.static.text import (
     Lang,
@@ -193,3 +201,54 @@ def _mostly_blob(line: str) -> bool:
     longest = max((len(m.group()) for m in _B64_RUN.finditer(line)), default=0)
     longest = max([longest, *(len(m.group()) for m in _HEX_RUN.finditer(line))])
     return longest >= 0.8 * len(line.strip())
+
+
+def _check_blobs(src: SourceFile, context: ScanContext) -> Iterator[StaticSignal]:
+    return check_blobs(src, context.rescan)
+
+
+# What a blob decodes to is rescanned as DECODED text; the destinations in it make
+# the literal check's `encoded-destination`.
+BLOBS = Scanner(
+    name="blobs",
+    check=_check_blobs,
+    reads=frozenset({Reads.SOURCE}),
+    kinds={
+        SignalKind.ENCODED_BLOB: KindInfo("a long base64 or hex string in code", strong=False),
+        SignalKind.ENCODED_PAYLOAD: KindInfo(
+            "an encoded blob that decodes to program code or an executable",
+            strong=True,
+        ),
+    },
+    shares=frozenset({SignalKind.ENCODED_DESTINATION}),
+)
+
+ENTROPY = Scanner(
+    name="entropy",
+    check=text_check(check_entropy),
+    reads=frozenset({Reads.SOURCE}),
+    langs=frozenset({Lang.PYTHON, Lang.JS}),
+    roles=READ_ROLES - {FileRole.TEST},
+    kinds={
+        SignalKind.HIGH_ENTROPY_STRING: KindInfo(
+            "a long string literal that looks random",
+            strong=False,
+        ),
+    },
+)
+
+LAYOUT = Scanner(
+    name="layout",
+    check=text_check(check_layout),
+    reads=frozenset({Reads.SOURCE}),
+    kinds={
+        SignalKind.MINIFIED_CODE: KindInfo(
+            "very long code lines (minified or packed)",
+            strong=False,
+        ),
+        SignalKind.WHITESPACE_HIDDEN_CODE: KindInfo(
+            "code pushed off-screen by a long run of whitespace",
+            strong=True,
+        ),
+    },
+)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from analyzer.detect.static.interface import KindInfo, Reads, Scanner, text_check
 from analyzer.detect.static.network import REQUEST_CALL
 from analyzer.detect.static.text import Lang, SourceFile
 from analyzer.signals import SignalKind, StaticSignal
@@ -152,3 +153,18 @@ def _caller_source_sent(function: _Function, send: re.Pattern[str]) -> tuple[int
         if reading and send.search(text) and _URL_LITERAL.search(text):
             return offset, "reads its callers' source files off the call stack and sends them"
     return None
+
+
+CALLER_EXFIL = Scanner(
+    name="caller-exfil",
+    check=text_check(check_caller_exfil),
+    reads=frozenset({Reads.SOURCE}),
+    langs=frozenset({Lang.PYTHON}),
+    kinds={
+        SignalKind.CALLER_DATA_EXFIL: KindInfo(
+            "a function sends away the wallet key or seed phrase it is given, or its callers' "
+            "source files",
+            strong=True,
+        ),
+    },
+)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from analyzer.detect.static.interface import KindInfo, Reads, Scanner, text_check
 from analyzer.detect.static.text import SourceFile
 from analyzer.signals import SignalKind, StaticSignal
 
@@ -116,3 +117,16 @@ def check_clipboard(src: SourceFile) -> Iterator[StaticSignal]:
     if first:
         detail += f", e.g. {first[:60]}"
     yield src.signal(SignalKind.CLIPBOARD_HIJACK, access.start(), detail)
+
+
+CLIPBOARD = Scanner(
+    name="clipboard",
+    check=text_check(check_clipboard),
+    reads=frozenset({Reads.SOURCE, Reads.DECODED}),
+    kinds={
+        SignalKind.CLIPBOARD_HIJACK: KindInfo(
+            "reads or rewrites the clipboard next to crypto wallet-address patterns or addresses",
+            strong=True,
+        ),
+    },
+)

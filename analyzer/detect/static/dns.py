@@ -16,6 +16,7 @@ import itertools
 import re
 from collections.abc import Iterator
 
+from analyzer.detect.static.interface import KindInfo, Reads, Scanner, text_check
 from analyzer.detect.static.secrets import is_entry_file
 from analyzer.detect.static.text import Lang, SourceFile, balanced, display
 from analyzer.signals import FileRole, SignalKind, StaticSignal
@@ -179,3 +180,18 @@ def _domains(code: str, command: bool) -> list[str]:
         found += re.findall(rf"(?<![\w-]){_DOMAIN}", words)
         found += re.findall(rf"\.{_DOMAIN}", words)
     return list(dict.fromkeys(found))
+
+
+DNS_BEACON = Scanner(
+    name="dns-beacon",
+    check=text_check(check_dns_beacon),
+    reads=frozenset({Reads.SOURCE, Reads.DECODED, Reads.MANIFEST}),
+    roles=frozenset({FileRole.INSTALL, FileRole.CODE, FileRole.TEST}),
+    kinds={
+        SignalKind.DNS_BEACON: KindInfo(
+            "resolves a DNS name that carries the host's identity or the package's name as a "
+            "label of someone else's domain",
+            strong=True,
+        ),
+    },
+)

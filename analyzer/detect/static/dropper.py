@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from analyzer.detect.static.interface import KindInfo, Reads, Scanner, text_check
 from analyzer.detect.static.network import destination_kind
 from analyzer.detect.static.text import Lang, SourceFile, clip, display
 from analyzer.signals import FileRole, SignalKind, StaticSignal
@@ -368,3 +369,16 @@ def _mentions_own(src: SourceFile, body: str) -> bool:
     return "releases/download" in lowered and any(
         repo.split("/", 1)[1] in lowered for repo in src.package.repositories
     )
+
+
+DROPPER = Scanner(
+    name="dropper",
+    check=text_check(check_dropper),
+    reads=frozenset({Reads.SOURCE, Reads.DECODED, Reads.MANIFEST}),
+    kinds={
+        SignalKind.DROPPER: KindInfo(
+            "downloads an executable or script to a file and starts it",
+            strong=True,
+        ),
+    },
+)

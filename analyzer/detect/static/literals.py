@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from analyzer.detect.static.dropper import own_url
+from analyzer.detect.static.interface import KindInfo, Reads, ScanContext, Scanner
 from analyzer.detect.static.network import REQUEST_CALL
 from analyzer.detect.static.text import (
     Lang,
@@ -184,3 +185,25 @@ _NAMES = {
     SignalKind.TUNNEL_HOST: "tunnel host",
     SignalKind.RAW_IP_URL: "raw-IP URL",
 }
+
+
+def _check_literals(src: SourceFile, context: ScanContext) -> Iterator[StaticSignal]:
+    return check_literals(src, context.rescan)
+
+
+# Decoded text is rescanned as DECODED, and its own literals with it: each layer is
+# shorter than the one it came from, so this ends.
+LITERALS = Scanner(
+    name="literals",
+    check=_check_literals,
+    reads=frozenset({Reads.SOURCE, Reads.DECODED}),
+    roles=frozenset({FileRole.CODE, FileRole.INSTALL}),
+    kinds={
+        SignalKind.ENCODED_DESTINATION: KindInfo(
+            "a string that decodes (base64, hex, zlib...) to a webhook, bot API, paste site, out-"
+            "of-band host or raw-IP URL",
+            strong=True,
+        ),
+    },
+    shares=frozenset({SignalKind.ENCODED_PAYLOAD}),
+)

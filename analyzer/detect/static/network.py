@@ -6,6 +6,14 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
+from analyzer.detect.static.interface import (
+    ALL_LANGS,
+    READ_ROLES,
+    KindInfo,
+    Reads,
+    Scanner,
+    text_check,
+)
 from analyzer.detect.static.text import SourceFile, display, rule
 from analyzer.signals import FileRole, SignalKind, StaticSignal
 
@@ -171,3 +179,32 @@ def _url_at(text: str, start: int, end: int) -> str:
     while end < high and not text[end].isspace() and text[end] not in "'\"`)>]},;":
         end += 1
     return display(text[start:end][:200])
+
+
+# Configs and requirement files too; tests never: URLs there are fixtures.
+NETWORK = Scanner(
+    name="network",
+    check=text_check(check_network),
+    reads=frozenset({Reads.SOURCE, Reads.DECODED, Reads.MANIFEST}),
+    langs=ALL_LANGS,
+    roles=READ_ROLES - {FileRole.TEST},
+    kinds={
+        SignalKind.EXFIL_WEBHOOK: KindInfo(
+            "a webhook or bot API often used to receive stolen data",
+            strong=True,
+        ),
+        SignalKind.PASTE_SITE: KindInfo("a paste site or anonymous file host URL", strong=True),
+        SignalKind.OAST_HOST: KindInfo(
+            "an out-of-band testing host (interactsh, Burp Collaborator...)",
+            strong=True,
+        ),
+        SignalKind.TUNNEL_HOST: KindInfo(
+            "a tunnelling service host (ngrok, localtunnel...)",
+            strong=True,
+        ),
+        SignalKind.RAW_IP_URL: KindInfo(
+            "a URL to a public IP address instead of a host name",
+            strong=False,
+        ),
+    },
+)

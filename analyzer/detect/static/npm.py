@@ -1,4 +1,4 @@
-"""package.json lifecycle scripts: what npm runs at install, and which files that runs."""
+"""package.json as npm reads it: its install-time hooks, and the package files they run."""
 
 from __future__ import annotations
 
@@ -6,11 +6,7 @@ import json
 import posixpath
 import re
 import shlex
-from collections.abc import Iterator
 from dataclasses import dataclass
-
-from analyzer.detect.static.text import SourceFile, clip, display
-from analyzer.signals import SignalKind, StaticSignal
 
 # prepare/prepublish run for git and local installs, uninstall hooks on old npm versions.
 INSTALL_HOOKS = (
@@ -118,23 +114,3 @@ def _resolve(manifest: NpmManifest, relative: str, paths: set[str]) -> str:
         if candidate in paths:
             return candidate
     return ""
-
-
-def check_manifest(
-    src: SourceFile, manifest: NpmManifest, binding_gyp: bool
-) -> Iterator[StaticSignal]:
-    scripts = dict(manifest.all_scripts)
-    for hook, command in manifest.scripts:
-        found = src.text.find(f'"{hook}"')
-        kind = (
-            SignalKind.NPM_INSTALL_SCRIPT_BUILD
-            if is_build_command(command, scripts)
-            else SignalKind.NPM_INSTALL_SCRIPT
-        )
-        detail = f"{hook}: {display(clip(command, width=180))}"
-        yield src.signal(kind, max(found, 0), detail)
-    hooks = dict(manifest.scripts)
-    if binding_gyp and "install" not in hooks and "preinstall" not in hooks:
-        # npm runs node-gyp itself when binding.gyp is present and no install script is set.
-        detail = "install (implicit, binding.gyp present): node-gyp rebuild"
-        yield src.signal(SignalKind.NPM_INSTALL_SCRIPT_BUILD, 0, detail)

@@ -6,8 +6,9 @@ import ast
 import re
 from collections.abc import Iterator
 
-from analyzer.detect.static.text import SourceFile, clip, display
-from analyzer.signals import MAX_SIGNALS_PER_CHECK, SignalKind, StaticSignal
+from analyzer.detect.static.interface import KindInfo, Reads, Scanner, text_check
+from analyzer.detect.static.text import Lang, SourceFile, clip, display
+from analyzer.signals import MAX_SIGNALS_PER_CHECK, FileRole, SignalKind, StaticSignal
 
 # Commands pip runs while installing an sdist; build_ext/build_py/sdist overrides are the
 # ordinary way to compile extensions or generate files, so they are not reported.
@@ -241,3 +242,46 @@ def check_pth(src: SourceFile) -> Iterator[StaticSignal]:
         if re.match(r"\ufeff?import[ \t]", line):  # newer site.py reads .pth as utf-8-sig
             detail = f"runs at every Python start: {display(clip(line, width=150))}"
             yield src.signal(SignalKind.PTH_IMPORT, offset, detail)
+
+
+SETUP_PY = Scanner(
+    name="setup-py",
+    check=text_check(check_setup_py),
+    reads=frozenset({Reads.SOURCE}),
+    langs=frozenset({Lang.PYTHON}),
+    roles=frozenset({FileRole.INSTALL}),
+    suffixes=("setup.py",),
+    kinds={
+        SignalKind.SETUP_CMDCLASS_HOOK: KindInfo(
+            "setup.py replaces an install-time command (install, develop, egg_info, build...)",
+            strong=False,
+        ),
+        SignalKind.SETUP_RUNS_PROCESS: KindInfo(
+            "setup.py starts a process that is not a known build tool",
+            strong=False,
+        ),
+        SignalKind.SETUP_NETWORK: KindInfo(
+            "setup.py opens a network connection or downloads something",
+            strong=True,
+        ),
+        SignalKind.SETUP_EXEC: KindInfo(
+            "setup.py runs exec/eval on something other than a local file",
+            strong=True,
+        ),
+    },
+)
+
+PTH = Scanner(
+    name="pth",
+    check=text_check(check_pth),
+    reads=frozenset({Reads.SOURCE}),
+    langs=frozenset({Lang.PYTHON}),
+    roles=frozenset({FileRole.INSTALL}),
+    suffixes=(".pth",),
+    kinds={
+        SignalKind.PTH_IMPORT: KindInfo(
+            ".pth file with an import line: code that runs at every Python start",
+            strong=False,
+        ),
+    },
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from analyzer.detect.static.interface import KindInfo, Reads, Scanner, text_check
 from analyzer.detect.static.text import Lang, Rule, SourceFile, rule
 from analyzer.signals import FileRole, SignalKind, StaticSignal
 
@@ -126,3 +127,45 @@ def check_recon_exfil(src: SourceFile) -> Iterator[StaticSignal]:
     if who and send:
         detail = f"collects {who.group().strip('(. ')} and sends with {send.group().strip('(. ')}"
         yield src.signal(SignalKind.RECON_EXFIL, send.start(), detail)
+
+
+SECRETS = Scanner(
+    name="secrets",
+    check=text_check(check_secrets),
+    reads=frozenset({Reads.SOURCE, Reads.DECODED}),
+    kinds={
+        SignalKind.STEALER_TARGET: KindInfo(
+            "reads browser, Discord, wallet or messenger secrets",
+            strong=True,
+        ),
+        SignalKind.CREDENTIAL_FILE_ACCESS: KindInfo(
+            "reads developer credential files (~/.ssh, ~/.aws, .npmrc)",
+            strong=False,
+        ),
+    },
+)
+
+ENV_EXFIL = Scanner(
+    name="env-exfil",
+    check=text_check(check_env_exfil),
+    reads=frozenset({Reads.SOURCE, Reads.DECODED}),
+    kinds={
+        SignalKind.ENV_EXFIL: KindInfo(
+            "serialises the whole environment, typically to send it away",
+            strong=True,
+        ),
+    },
+)
+
+RECON_EXFIL = Scanner(
+    name="recon-exfil",
+    check=text_check(check_recon_exfil),
+    reads=frozenset({Reads.SOURCE}),
+    roles=frozenset({FileRole.INSTALL, FileRole.CODE}),
+    kinds={
+        SignalKind.RECON_EXFIL: KindInfo(
+            "install-time or import-time code collects host identity and sends it out",
+            strong=True,
+        ),
+    },
+)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from analyzer.detect.static.interface import KindInfo, Reads, Scanner, text_check
 from analyzer.detect.static.text import Lang, Rule, SourceFile, balanced
 from analyzer.signals import SignalKind, StaticSignal
 
@@ -192,3 +193,17 @@ def _js_wiring(src: SourceFile, sock: str) -> tuple[int, str] | None:
             if re.match(rf"\s*(?:String\(\s*)?{received}\b", args):
                 return m.end() + run.start(), f"runs the commands socket {sock} receives"
     return None
+
+
+SHELLS = Scanner(
+    name="shells",
+    check=text_check(check_shells),
+    reads=frozenset({Reads.SOURCE, Reads.DECODED, Reads.MANIFEST}),
+    kinds={
+        SignalKind.REVERSE_SHELL: KindInfo("a shell wired to a network connection", strong=True),
+        SignalKind.BIND_SHELL: KindInfo(
+            "a shell wired to a socket that listens for connections",
+            strong=True,
+        ),
+    },
+)

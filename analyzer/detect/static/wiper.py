@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from analyzer.detect.static.interface import KindInfo, Reads, Scanner, text_check
 from analyzer.detect.static.text import Lang, SourceFile, balanced, rule
 from analyzer.detect.static.wiper_python import USER_DATA, python_wipes
 from analyzer.signals import SignalKind, StaticSignal
@@ -143,3 +144,16 @@ def _js_home(arg: str, text: str, home_names: set[str]) -> str | None:
         names += _JS_STRING.findall(lit.group(1)) if lit else []
     hits = [n for n in names if n.strip("/").lower() in USER_DATA]
     return f"~/{hits[0].strip('/')}" if hits else None
+
+
+WIPER = Scanner(
+    name="wiper",
+    check=text_check(check_wiper),
+    reads=frozenset({Reads.SOURCE, Reads.DECODED, Reads.MANIFEST}),
+    kinds={
+        SignalKind.WIPER: KindInfo(
+            "walks the home folder or / and deletes or overwrites the files in it",
+            strong=True,
+        ),
+    },
+)

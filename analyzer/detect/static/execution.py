@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from analyzer.detect.static.interface import KindInfo, Reads, Scanner, text_check
 from analyzer.detect.static.names import assembled_lookups
 from analyzer.detect.static.text import (
     Lang,
@@ -278,3 +279,34 @@ def _interpreter_fed(src: SourceFile) -> Iterator[StaticSignal]:
             detail = f"python - reads its program from stdin, fed data from {found[1]}"
             yield src.signal(SignalKind.EXEC_REMOTE, m.start(), detail)
             return
+
+
+EXEC = Scanner(
+    name="exec",
+    check=text_check(check_exec),
+    reads=frozenset({Reads.SOURCE, Reads.DECODED}),
+    langs=frozenset({Lang.PYTHON, Lang.JS}),
+    kinds={
+        SignalKind.EXEC_DECODED: KindInfo(
+            "code executes data it has just decoded, decompressed or decrypted",
+            strong=True,
+        ),
+        SignalKind.EXEC_REMOTE: KindInfo("code executes data it has just downloaded", strong=True),
+    },
+)
+
+OBFUSCATION = Scanner(
+    name="obfuscation",
+    check=text_check(check_obfuscation),
+    reads=frozenset({Reads.SOURCE, Reads.DECODED}),
+    kinds={
+        SignalKind.OBFUSCATION: KindInfo(
+            "hand-made obfuscation around execution (chr-joins, builtins lookups, escaped code)",
+            strong=True,
+        ),
+        SignalKind.OBFUSCATOR_TOOL: KindInfo(
+            "output of a known obfuscator or packer (pyarmor, _0x names...)",
+            strong=False,
+        ),
+    },
+)
