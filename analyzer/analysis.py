@@ -14,10 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analyzer.atomic import OutputError, copy_atomic
-from analyzer.detect.rules.engine import assess
+from analyzer.detect.judge import judge
 from analyzer.detect.rules.ruleset import RuleSet, default_rules
 from analyzer.detect.static.scan import scan_package
-from analyzer.detect.typosquat.checker import check_name
 from analyzer.fetch import fetcher_for
 from analyzer.fetch.archive import read_members
 from analyzer.fetch.interface import RegistryUrls, Target
@@ -85,9 +84,7 @@ class Analyzer:
                 shutil.rmtree(run.trace_dir, ignore_errors=True)
             result = _result(package, run, trace, signals, started_at,
                              time.monotonic() - clock)
-            result = replace(result, notes=result.notes + kept)
-            result = replace(result, typosquat=check_name(package.ref.name, package.ref.ecosystem))
-            return assess(result, self.rules)
+            return judge(replace(result, notes=result.notes + kept), self.rules)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 
