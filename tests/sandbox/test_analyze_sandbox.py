@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from analyzer.cli import main
+from analyzer.result_codec import result_from_dict, result_to_dict
 from analyzer.sandbox.daemon import connect
 from analyzer.sandbox.host import CONTAINER_LABEL, state_dir
 
@@ -24,7 +25,10 @@ pytestmark = pytest.mark.sandbox
 
 def analyze_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
     assert main(["analyze", *args, "--json"]) == 0
-    return json.loads(capsys.readouterr().out)
+    document: dict[str, Any] = json.loads(capsys.readouterr().out)
+    # Every real sandbox result goes through the codec both ways unchanged.
+    assert result_to_dict(result_from_dict(document)) == document
+    return document
 
 
 def argvs(phase: dict[str, Any]) -> list[list[str]]:
