@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+# The phases and their outcomes are the driver's words too: defined with the protocol.
+from analyzer.protocol import Phase as Phase
+from analyzer.protocol import PhaseStatus as PhaseStatus
+
 if TYPE_CHECKING:
     from analyzer.signals import StaticSignal
 
@@ -19,20 +23,6 @@ class Ecosystem(enum.StrEnum):
     def osv_name(self) -> str:
         """The ecosystem name as OSV spells it."""
         return {"pypi": "PyPI", "npm": "npm"}[self.value]
-
-
-class Phase(enum.StrEnum):
-    INSTALL = "install"
-    IMPORT = "import"
-    EXECUTE = "execute"
-    PERSONA = "persona"  # install scripts and imports once more, as if on Windows
-
-
-class PhaseStatus(enum.StrEnum):
-    COMPLETED = "completed"
-    ERROR = "error"
-    TIMEOUT = "timeout"
-    SKIPPED = "skipped"
 
 
 class Verdict(enum.StrEnum):

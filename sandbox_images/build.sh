@@ -69,7 +69,8 @@ build() {
     local kind=$1 base=$2
     local ctx="$HERE/.build/$kind"
     rm -rf "$ctx"; mkdir -p "$ctx"
-    cp -r "$HERE/driver" "$ctx/driver"
+    # -L: driver/protocol.py links to analyzer/protocol.py, which the image must hold itself.
+    cp -rL "$HERE/driver" "$ctx/driver"
     mkdir -p "$ctx/wheels"
     if [ "$kind" = python ]; then cp -r "$HERE/.build/wheels-build/." "$ctx/wheels/"; fi
     cp -r "$HERE/.build/wheels-netsim" "$ctx/netsim-wheels"

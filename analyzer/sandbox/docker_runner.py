@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import shutil
@@ -21,9 +20,30 @@ import requests.exceptions
 
 from analyzer.defaults import PHASE_TIMEOUTS_S, SANDBOX_MEMORY_MB
 from analyzer.errors import SandboxError
-from analyzer.models import FetchedPackage, Phase, PhaseStatus
+from analyzer.models import FetchedPackage, Phase
+from analyzer.protocol import (
+    ARTIFACT_DIR,
+    DEPS_DIR,
+    MAX_RESULT_BYTES,
+    NETSIM_LOG,
+    OUT_DIR,
+    PROGRESS_LOG,
+    SPEC_DIR,
+    SPEC_FILE,
+    NetworkEvent,
+    PhaseReport,
+    Spec,
+)
 from analyzer.sandbox.ca import make_run_ca
 from analyzer.sandbox.daemon import connect
+from analyzer.sandbox.driver_output import (
+    read_network_log,
+    read_progress,
+    read_result,
+    readback_notes,
+    run_phases,
+    started_phases,
+)
 from analyzer.sandbox.honeytokens import Bait, make_bait
 from analyzer.sandbox.host import CONTAINER_LABEL, RUNTIME, trace_dir
 from analyzer.sandbox.images import image_name
@@ -31,14 +51,6 @@ from analyzer.sandbox.resources import ResourceSampler, Sample
 from analyzer.sandbox.seccomp import security_options
 from analyzer.sandbox.sweep import OWNER_LABEL, owner_tag
 
-RESULT_PREFIX = b"PKGSANDBOX-RESULT "
-MAX_DRIVER_OUTPUT = 2**20  # the phases' result line: tails and notes, a few tens of kB
-# What the driver and the simulator write as they go, in the run's /out (the driver's
-# machine.py): it outlives a sandbox that dies. The simulator caps its log at 16 MB.
-PROGRESS_LOG = "progress.jsonl"
-NETSIM_LOG = "netsim/events.jsonl"
-MAX_NETWORK_LOG = 16 * 2**20
-MAX_NETWORK_EVENTS = 5000
 # The gVisor trace on the host's disk: past this, the run is stopped (a syscall flood
 # writes about 4.5 MB/s; an ordinary install of a large package, tens of MB).
 MAX_TRACE_BYTES = 256 * 2**20
@@ -66,27 +78,16 @@ class SandboxLimits:
 
 
 @dataclass(frozen=True)
-class DriverPhase:
-    """One phase as the driver saw it: status, exit code, wall-clock bounds, output tail."""
-
-    phase: Phase
-    status: PhaseStatus
-    exit_code: int | None
-    started: float
-    ended: float
-    output_tail: str
-    forced: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class SandboxRun:
     container_id: str
-    phases: tuple[DriverPhase, ...]
+    phases: tuple[PhaseReport, ...]
     samples: tuple[Sample, ...]
     trace_dir: Path
     bait: Bait
-    network_events: tuple[dict[str, Any], ...]  # the simulator's log: untrusted, parsed later
-    notes: tuple[str, ...]  # what the driver could not do (e.g. the simulator did not start)
+    network_events: tuple[NetworkEvent, ...]  # what the simulator heard, validated
+    # What the driver could not do (e.g. the simulator did not start), and what the host
+    # refused of what came back.
+    notes: tuple[str, ...]
 
 
 class DockerSandbox:
@@ -147,10 +148,10 @@ class DockerSandbox:
                 cap_add=DRIVER_CAPS,
                 security_opt=security_options(),  # no user namespaces, no raw sockets
                 volumes={
-                    str(spec_dir): {"bind": "/in/spec", "mode": "ro"},
-                    str(package.artifact.parent): {"bind": "/in/artifact", "mode": "ro"},
-                    str(package.dependency_dir): {"bind": "/in/deps", "mode": "ro"},
-                    str(out_dir): {"bind": "/out", "mode": "rw"},
+                    str(spec_dir): {"bind": SPEC_DIR, "mode": "ro"},
+                    str(package.artifact.parent): {"bind": ARTIFACT_DIR, "mode": "ro"},
+                    str(package.dependency_dir): {"bind": DEPS_DIR, "mode": "ro"},
+                    str(out_dir): {"bind": OUT_DIR, "mode": "rw"},
                 },
                 labels={CONTAINER_LABEL: package.ref.name[:200], OWNER_LABEL: owner_tag()},
                 detach=True,
@@ -172,22 +173,23 @@ class DockerSandbox:
         with ResourceSampler(container.id) as sampler:
             container.start()
             stopped = _wait(container, budget, _phase_watch(out_dir / PROGRESS_LOG, on_phase))
-        output = container.logs(stdout=True, stderr=False, tail=50)[-MAX_DRIVER_OUTPUT:]
-        document = _driver_document(output)
-        notes = [str(n)[:500] for n in document.get("notes", [])[:20]]
-        if not document:
+        output = container.logs(stdout=True, stderr=False, tail=50)[-MAX_RESULT_BYTES:]
+        driver = read_result(output)
+        notes = list(driver.notes) if driver else []
+        if driver is None:
             # No result line: the sandbox was ended from outside, ran out of memory, or the
             # driver died. What reached the progress log before that is the evidence.
-            document = _progress_document(out_dir / PROGRESS_LOG)
-            notes.append(stopped or _death_note(container, document))
+            driver = read_progress(out_dir / PROGRESS_LOG)
+            notes.append(stopped or _death_note(container, driver.died_in))
+        network = read_network_log(out_dir / NETSIM_LOG)
         return SandboxRun(
             container_id=container.id,
-            phases=_parse_driver_phases(document, phases, started),
+            phases=run_phases(driver, phases, started),
             samples=sampler.samples,
             trace_dir=trace_dir(container.id),
             bait=bait,
-            network_events=_network_events(out_dir / NETSIM_LOG),
-            notes=tuple(notes),
+            network_events=network.events,
+            notes=(*notes, *readback_notes(driver, network)),
         )
 
 
@@ -195,22 +197,24 @@ class DockerSandbox:
 def _spec_dir(package: FetchedPackage, phases: tuple[Phase, ...], limits: SandboxLimits,
               bait: Bait, simulate_network: bool) -> Iterator[Path]:
     ca = make_run_ca()
-    spec = {
-        "ecosystem": package.ref.ecosystem.value,
-        "user": bait.user,
-        "name": package.ref.name,
-        "artifact": package.artifact.name,
-        "phases": [p.value for p in phases],
-        "timeouts": {p.value: limits.timeout(p) for p in phases},
-        "ca_cert": ca.cert_pem.decode(),
-        "ca_key": ca.key_pem.decode(),
-        "bait": bait.to_spec(),
-        "simulate_network": simulate_network,
-    }
+    spec = Spec(
+        ecosystem=package.ref.ecosystem.value,
+        user=bait.user,
+        name=package.ref.name,
+        artifact=package.artifact.name,
+        phases=phases,
+        timeouts=tuple((p, limits.timeout(p)) for p in phases),
+        ca_cert=ca.cert_pem.decode(),
+        ca_key=ca.key_pem.decode(),
+        files=bait.files,
+        windows_files=bait.windows_files,
+        env=bait.env,
+        simulate_network=simulate_network,
+    )
     # mkdtemp makes it 0700: inside, only root (the driver) can read the key and canaries.
     path = Path(tempfile.mkdtemp(prefix="pkgsandbox-spec-"))
     try:
-        (path / "spec.json").write_text(json.dumps(spec))
+        (path / SPEC_FILE).write_text(spec.to_json())
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
@@ -223,9 +227,7 @@ def _phase_watch(log: Path, on_phase: Callable[[str], None] | None) -> Callable[
     def check() -> None:
         if on_phase is None:
             return
-        started = [str(r.get("phase"))[:20] for r in _json_lines(log, 2**20)
-                   if "started" in r and "status" not in r]
-        for phase in started[len(told):]:
+        for phase in started_phases(log)[len(told):]:
             told.append(phase)
             on_phase(phase)
 
@@ -276,111 +278,18 @@ def _out_dir() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _progress_document(path: Path) -> dict[str, Any]:
-    """The phases the driver finished before it died, from its progress log; the phase
-    it had started and not finished is an error (its trace and network still count)."""
-    finished: list[dict[str, Any]] = []
-    running: dict[str, Any] | None = None
-    for record in _json_lines(path, 2**20):
-        if "status" in record:
-            finished.append(record)
-            running = None
-        elif isinstance(record.get("started"), (int, float)):
-            running = record
-    if running is not None:
-        finished.append({"phase": running.get("phase"), "status": "error", "exit_code": None,
-                         "started": running["started"], "ended": time.time(),
-                         "output_tail": "", "forced": []})
-    return {"phases": finished, "died_in": running.get("phase") if running else None}
-
-
-def _death_note(container: Any, document: dict[str, Any]) -> str:
+def _death_note(container: Any, phase: Phase | None) -> str:
     """Why the driver gave no result, in one line."""
     with contextlib.suppress(docker.errors.DockerException, requests.exceptions.RequestException):
         container.reload()
     state = container.attrs.get("State") or {}
-    phase = document.get("died_in")
-    during = f" during the {str(phase)[:20]} phase" if phase else ""
+    during = f" during the {phase} phase" if phase else ""
     if state.get("OOMKilled"):
         return (f"the sandbox ran out of memory{during} and was killed; what it did until "
                 "then is kept")
     errors = container.logs(stdout=False, stderr=True, tail=5)
     last = errors.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no word"]
     return f"the sandbox driver died{during} (exit {state.get('ExitCode')}): {last[0][:300]}"
-
-
-def _network_events(path: Path) -> tuple[dict[str, Any], ...]:
-    """The simulator's log: untrusted JSON lines, bounded; parsed field by field later."""
-    return tuple(_json_lines(path, MAX_NETWORK_LOG))[:MAX_NETWORK_EVENTS]
-
-
-def _json_lines(path: Path, limit: int) -> Iterator[dict[str, Any]]:
-    try:
-        with path.open("rb") as f:
-            data = f.read(limit)
-    except OSError:
-        return
-    for line in data.splitlines():
-        try:
-            record = json.loads(line)
-        except (ValueError, RecursionError):  # a line nested a million deep too
-            continue
-        if isinstance(record, dict):
-            yield record
-
-
-def _driver_document(output: bytes) -> dict[str, Any]:
-    """The driver's last result line, or {} when there is none or it is not an object."""
-    lines = [line for line in output.splitlines() if line.startswith(RESULT_PREFIX)]
-    if not lines:
-        return {}
-    try:
-        document = json.loads(lines[-1][len(RESULT_PREFIX):])
-    except ValueError:
-        return {"phases": "malformed"}
-    return document if isinstance(document, dict) else {"phases": "malformed"}
-
-
-def _parse_driver_phases(document: dict[str, Any], phases: tuple[Phase, ...],
-                         started: float) -> tuple[DriverPhase, ...]:
-    """Phases as the driver reported them; data from inside the sandbox, checked field by field."""
-    reported: dict[Phase, DriverPhase] = {}
-    if document:
-        try:
-            for item in document["phases"]:
-                phase = Phase(item["phase"])
-                reported[phase] = DriverPhase(
-                    phase=phase,
-                    status=PhaseStatus(item["status"]),
-                    exit_code=None if item["exit_code"] is None else int(item["exit_code"]),
-                    started=float(item["started"]),
-                    ended=float(item["ended"]),
-                    output_tail=str(item["output_tail"])[-8192:],
-                    forced=_forced(item.get("forced", [])),
-                )
-        except (ValueError, KeyError, TypeError):
-            reported = {}
-    now = time.time()
-    if document.get("died_in") and reported:
-        # The driver died in a phase: the ones after it never started.
-        return tuple(reported.get(p) or DriverPhase(p, PhaseStatus.SKIPPED, None, now, now, "")
-                     for p in phases)
-    # No word from the driver: the container was killed from outside, or the driver died.
-    return tuple(
-        reported.get(p) or DriverPhase(p, PhaseStatus.ERROR if document else PhaseStatus.TIMEOUT,
-                                       None, started, now, "")
-        for p in phases
-    )
-
-
-MAX_FORCED = 200
-
-
-def _forced(names: Any) -> tuple[str, ...]:
-    """What the driver says it forced: a list of short strings, or a TypeError."""
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise TypeError("forced is not a list of strings")
-    return tuple(n[:200] for n in names[:MAX_FORCED])
 
 
 def _remove(container: Any) -> None:

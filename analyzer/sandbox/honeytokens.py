@@ -14,6 +14,7 @@ import string
 from dataclasses import dataclass
 
 from analyzer.baits import Canary
+from analyzer.protocol import PlantedFile
 
 ALNUM = string.ascii_letters + string.digits
 # (login, full name, e-mail domain): the person whose laptop or CI runner this seems to be.
@@ -29,13 +30,6 @@ PEOPLE = (
 
 
 @dataclass(frozen=True)
-class PlantedFile:
-    path: str  # relative to the home folder
-    content: str
-    mode: int = 0o600
-
-
-@dataclass(frozen=True)
 class Bait:
     user: str  # the login the package runs as; its home is /home/<user>
     canaries: tuple[Canary, ...]
@@ -43,18 +37,6 @@ class Bait:
     env: tuple[tuple[str, str], ...]
     # Laid in the home only for the Windows persona pass, where %APPDATA% points.
     windows_files: tuple[PlantedFile, ...] = ()
-
-    def to_spec(self) -> dict[str, object]:
-        """The part of the sandbox spec the driver plants (the spec is root-only inside)."""
-        return {
-            "files": [_spec_file(f) for f in self.files],
-            "windows_files": [_spec_file(f) for f in self.windows_files],
-            "env": dict(self.env),
-        }
-
-
-def _spec_file(planted: PlantedFile) -> dict[str, object]:
-    return {"path": planted.path, "content": planted.content, "mode": planted.mode}
 
 
 ROAMING, LOCAL = "AppData/Roaming", "AppData/Local"

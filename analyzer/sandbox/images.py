@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import subprocess
+from pathlib import Path
 
 import docker.errors
 
@@ -21,17 +22,29 @@ NOT_IN_IMAGES = frozenset({".build", "setup-host.sh", "lib.sh"})
 
 @functools.cache
 def image_tag() -> str:
-    """A hash of everything that goes into the images: a changed driver means a new tag.
+    """A hash of everything that goes into the images: a changed driver or protocol means
+    a new tag.
 
     Computed once per process: a running watcher keeps the images it started with."""
     digest = hashlib.sha256()
+    for relative, path in image_files():
+        digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def image_files() -> list[tuple[Path, Path]]:
+    """(path in sandbox_images/, file) for each file build.sh puts into the images.
+
+    Links are followed, as build.sh's `cp -L` does: driver/protocol.py is the host's
+    analyzer/protocol.py, so a protocol change is an image change."""
+    files = []
     for path in sorted(IMAGES_DIR.rglob("*")):
         relative = path.relative_to(IMAGES_DIR)
         # Tool caches (.mypy_cache, .ruff_cache, __pycache__) are not what the images hold.
         if path.is_file() and relative.parts[0] not in NOT_IN_IMAGES and not any(
                 part.startswith(".") or part == "__pycache__" for part in relative.parts):
-            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:12]
+            files.append((relative, path))
+    return files
 
 
 def image_name(ecosystem: Ecosystem) -> str:

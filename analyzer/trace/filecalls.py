@@ -8,9 +8,9 @@ from collections.abc import Callable
 from functools import partial
 
 from analyzer.models import FileAccess
+from analyzer.protocol import MARKER_DIR
 from analyzer.trace import syscalls as sc
 from analyzer.trace.events import FILE, RawEvents
-from analyzer.trace.markers import MARKER_DIR
 from analyzer.trace.tree import ProcessTree
 
 _MARKER = MARKER_DIR.encode() + b"/"

@@ -1,21 +1,19 @@
-"""The network simulator's event log (JSON lines from inside the sandbox) as typed network evidence.
+"""The network simulator's events (analyzer/protocol.py) as each phase's network evidence.
 
-Everything here was written inside the sandbox and is attacker-influenced: each field
-is checked and bounded, and events that do not fit are counted, not trusted.
+The events were validated when they came back from the sandbox (types and bounds,
+analyzer/sandbox/driver_output.py); here they are grouped by the phase that ran when
+they happened and turned into the result's DNS, HTTP, TLS and stream records.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from analyzer.models import DnsQuery, HttpRequest, NetworkActivity, Phase, TcpStream, TlsHello
+from analyzer.protocol import DnsEvent, HttpEvent, NetworkEvent, TcpEvent, TlsEvent
 
-MAX_EVENTS = 5000
 MAX_BODY_TEXT = 64 * 1024  # what a result keeps of a body; its sha256 covers what was received
 
 
@@ -24,17 +22,6 @@ class PhaseWindow:
     phase: Phase
     started: float
     ended: float
-
-
-def _text(value: Any, limit: int) -> str:
-    return str(value)[:limit] if value is not None else ""
-
-
-def _bytes(value: Any) -> bytes:
-    try:
-        return base64.b64decode(str(value), validate=True)
-    except (binascii.Error, ValueError):
-        return b""
 
 
 def phase_at(moment: float, windows: Sequence[PhaseWindow]) -> Phase | None:
@@ -47,66 +34,51 @@ def phase_at(moment: float, windows: Sequence[PhaseWindow]) -> Phase | None:
     return current
 
 
-def _http(event: Mapping[str, Any]) -> HttpRequest:
-    body = _bytes(event.get("body"))
-    host = _text(event.get("host"), 255)
-    scheme = "https" if event.get("tls") else "http"
-    port = event.get("port")
+def _http(event: HttpEvent) -> HttpRequest:
+    scheme = "https" if event.tls else "http"
     default = 443 if scheme == "https" else 80
-    authority = host if (port == default or ":" in host or not isinstance(port, int)) \
-        else f"{host}:{port}"
-    path = _text(event.get("path"), 4096)
+    host = event.host
+    authority = host if (event.port == default or ":" in host) else f"{host}:{event.port}"
+    path = event.path
     url = path if path.startswith(("http://", "https://")) else f"{scheme}://{authority}{path}"
-    headers = tuple(
-        (_text(h[0], 256), _text(h[1], 4096)) for h in event.get("headers") or []
-        if isinstance(h, list | tuple) and len(h) == 2
-    )[:100]
-    text = body.decode("utf-8", "replace")
+    text = event.body.decode("utf-8", "replace")
     return HttpRequest(
-        method=_text(event.get("method"), 16),
+        method=event.method,
         url=url,
         host=host,
-        headers=headers,
+        headers=event.headers,
         body=text[:MAX_BODY_TEXT],
-        body_sha256=hashlib.sha256(body).hexdigest(),
-        body_truncated=bool(event.get("truncated")) or len(text) > MAX_BODY_TEXT,
+        body_sha256=hashlib.sha256(event.body).hexdigest(),
+        body_truncated=event.truncated or len(text) > MAX_BODY_TEXT,
     )
 
 
-def network_by_phase(events: Iterable[Mapping[str, Any]],
+def network_by_phase(events: Iterable[NetworkEvent],
                      windows: Sequence[PhaseWindow]) -> dict[Phase, NetworkActivity]:
     """Group the simulator's events into each phase's DNS, HTTP, TLS and raw streams."""
-    grouped: dict[Phase, dict[str, list[Any]]] = {}
-    for count, event in enumerate(events):
-        if count >= MAX_EVENTS or not isinstance(event, Mapping):
-            break
-        moment = event.get("t")
-        phase = phase_at(float(moment), windows) if isinstance(moment, int | float) else None
+    dns: dict[Phase, list[DnsQuery]] = {}
+    http: dict[Phase, list[HttpRequest]] = {}
+    tls: dict[Phase, list[TlsHello]] = {}
+    streams: dict[Phase, list[TcpStream]] = {}
+    for event in events:
+        phase = phase_at(event.t, windows)
         if phase is None:
             continue
-        bucket = grouped.setdefault(phase, {"dns": [], "http": [], "tls": [], "streams": []})
-        kind = event.get("kind")
-        if kind == "dns":
-            bucket["dns"].append(DnsQuery(name=_text(event.get("name"), 1024).rstrip("."),
-                                          qtype=_text(event.get("qtype"), 16), pid=None,
-                                          source="resolver"))
-        elif kind == "http":
-            bucket["http"].append(_http(event))
-        elif kind == "tls":
-            bucket["tls"].append(TlsHello(
-                sni=_text(event.get("sni"), 255) or None,
-                alpn=tuple(_text(a, 32) for a in (event.get("alpn") or [])[:10]),
-                port=int(event.get("port") or 0),
-                handshake="ok" if event.get("handshake") == "ok" else "failed",
-            ))
-        elif kind == "tcp":
-            bucket["streams"].append(TcpStream(
-                port=int(event.get("port") or 0),
-                data=_bytes(event.get("bytes")).decode("latin-1"),
-                sni=_text(event.get("sni"), 255) or None,
-            ))
+        if isinstance(event, DnsEvent):
+            dns.setdefault(phase, []).append(DnsQuery(
+                name=event.name.rstrip("."), qtype=event.qtype, pid=None, source="resolver"))
+        elif isinstance(event, HttpEvent):
+            http.setdefault(phase, []).append(_http(event))
+        elif isinstance(event, TlsEvent):
+            tls.setdefault(phase, []).append(TlsHello(
+                sni=event.sni or None, alpn=event.alpn, port=event.port,
+                handshake=event.handshake))
+        elif isinstance(event, TcpEvent):
+            streams.setdefault(phase, []).append(TcpStream(
+                port=event.port, data=event.data.decode("latin-1"), sni=event.sni or None))
     return {
-        phase: NetworkActivity(dns=tuple(b["dns"]), http=tuple(b["http"]), tls=tuple(b["tls"]),
-                               streams=tuple(b["streams"]))
-        for phase, b in grouped.items()
+        phase: NetworkActivity(dns=tuple(dns.get(phase, ())), http=tuple(http.get(phase, ())),
+                               tls=tuple(tls.get(phase, ())),
+                               streams=tuple(streams.get(phase, ())))
+        for phase in Phase if phase in {*dns, *http, *tls, *streams}
     }

@@ -1,14 +1,16 @@
 """In-sandbox driver: prepares the machine, runs the phases as the package's user, reports.
 
 Stdlib only, and small: every import it makes is noise in the trace. It runs as root
-(the container's PID 1), reads /in/spec/spec.json (root-only: it holds the run's CA key
-and canaries), and for each state opens the marker path `/.pkgsandbox-marker/<state>`
-(a failed open the trace parser keys on; see analyzer/trace/markers.py) right before
-starting that state's processes. Its own stdout carries one result line; the package's
-output goes to pipes the driver reads, never to the driver's stdout.
+(the container's PID 1), reads the spec (root-only: it holds the run's CA key and
+canaries), and for each state opens the marker path `/.pkgsandbox-marker/<state>` (a
+failed open the trace parser keys on) right before starting that state's processes. Its
+own stdout carries one result line; the package's output goes to pipes the driver reads,
+never to the driver's stdout. What it reads and writes, and the names it shares with the
+host, are in protocol.py (analyzer/protocol.py on the host).
 """
 
 import contextlib
+import dataclasses
 import io
 import json
 import os
@@ -24,22 +26,21 @@ DRIVER_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, DRIVER_DIR)  # `python -I` leaves the script's folder off the path
 
 import machine  # noqa: E402
+import protocol  # noqa: E402
+from protocol import Phase, PhaseReport, PhaseStatus  # noqa: E402
 
-MARKER_DIR = "/.pkgsandbox-marker"
 IMAGE_USER = "dev"  # the account the images are built with; each run renames it
-RESULT_PREFIX = "PKGSANDBOX-RESULT "
 FORCED_PREFIX = b"PKGSANDBOX-FORCED "  # what the exercisers forced, one JSON list a line
-MAX_FORCED = 200
-TAIL_BYTES = 8192
 # Each phase's start and outcome as it happens, on the host's disk: a sandbox killed
 # for its memory still leaves what it did before (the simulator's log lies beside it).
-PROGRESS_LOG = os.path.join(machine.OUT_DIR, "progress.jsonl")
+PROGRESS_LOG = os.path.join(protocol.OUT_DIR, protocol.PROGRESS_LOG)
+ARTIFACT_DIR, DEPS_DIR = protocol.ARTIFACT_DIR, protocol.DEPS_DIR
 
 
 def marker(state):
     # Expected to fail: the path does not exist, and the failed open is the marker.
     with contextlib.suppress(OSError):
-        open(os.path.join(MARKER_DIR, state)).close()
+        open(os.path.join(protocol.MARKER_DIR, state)).close()
 
 
 def user_env(user, bait_env):
@@ -55,7 +56,7 @@ def user_env(user, bait_env):
     return env
 
 
-def run_as_user(user, env, argv, cwd, timeout):
+def run_as_user(phase, user, env, argv, cwd, timeout):
     """Run argv as `user` in its own session; keep the tail of its output."""
     started = time.time()
     proc = subprocess.Popen(
@@ -81,7 +82,7 @@ def run_as_user(user, env, argv, cwd, timeout):
                 break
             forced.feed(chunk)
             tail += chunk
-            del tail[:-TAIL_BYTES]
+            del tail[:-protocol.TAIL_CHARS]
     if timed_out:
         kill_group(proc.pid)
     try:
@@ -91,10 +92,10 @@ def run_as_user(user, env, argv, cwd, timeout):
         kill_group(proc.pid)
         exit_code = proc.wait()
     proc.stdout.close()
-    status = "timeout" if timed_out else ("completed" if exit_code == 0 else "error")
-    return {"status": status, "exit_code": None if timed_out else exit_code,
-            "started": started, "ended": time.time(),
-            "output_tail": tail.decode("utf-8", "replace"), "forced": forced.names}
+    status = PhaseStatus.TIMEOUT if timed_out else (
+        PhaseStatus.COMPLETED if exit_code == 0 else PhaseStatus.ERROR)
+    return PhaseReport(phase, status, None if timed_out else exit_code, started, time.time(),
+                       tail.decode("utf-8", "replace"), tuple(forced.names))
 
 
 class ForcedLines:
@@ -113,8 +114,8 @@ class ForcedLines:
             with contextlib.suppress(ValueError):
                 for name in json.loads(line[len(FORCED_PREFIX):]):
                     if isinstance(name, str) and name not in self.names \
-                            and len(self.names) < MAX_FORCED:
-                        self.names.append(name[:200])
+                            and len(self.names) < protocol.MAX_FORCED:
+                        self.names.append(name[:protocol.MAX_FORCED_CHARS])
 
 
 def kill_group(pgid):
@@ -138,8 +139,8 @@ def venv_python(user):
 
 def pypi_install_argv(user, spec):
     return [venv_python(user), "-m", "pip", "install", "--no-index",
-            "--find-links", "/in/deps", "--find-links", "/opt/pkgsandbox/wheels",
-            os.path.join("/in/artifact", spec["artifact"])]
+            "--find-links", DEPS_DIR, "--find-links", "/opt/pkgsandbox/wheels",
+            os.path.join(ARTIFACT_DIR, spec.artifact)]
 
 
 def pypi_install_without_dependencies_argv(user, spec):
@@ -150,7 +151,7 @@ def pypi_install_without_dependencies_argv(user, spec):
 def pypi_exercise_argv(mode):
     def argv(user, spec):
         return [venv_python(user), "-I", os.path.join(DRIVER_DIR, "exercise_python.py"),
-                mode, spec["name"], os.path.join("/in/artifact", spec["artifact"])]
+                mode, spec.name, os.path.join(ARTIFACT_DIR, spec.artifact)]
     return argv
 
 
@@ -164,8 +165,9 @@ def npm_prepare(user):
     with open(os.path.join(project, "package.json"), "w") as f:
         json.dump({"name": "webapp", "version": "1.0.0", "private": True}, f)
     cache = os.path.join(user.pw_dir, ".npm")
-    if os.path.isdir("/in/deps/npm-cache"):
-        shutil.copytree("/in/deps/npm-cache", cache, dirs_exist_ok=True)
+    npm_cache = os.path.join(DEPS_DIR, "npm-cache")
+    if os.path.isdir(npm_cache):
+        shutil.copytree(npm_cache, cache, dirs_exist_ok=True)
     os.makedirs(cache, exist_ok=True)
     chown_tree(project, user)
     chown_tree(cache, user)
@@ -174,7 +176,7 @@ def npm_prepare(user):
 def npm_install_argv(user, spec):
     return ["npm", "install", "--offline", "--no-audit", "--no-fund", "--loglevel=warn",
             "--cache", os.path.join(user.pw_dir, ".npm"),
-            os.path.join("/in/artifact", spec["artifact"])]
+            os.path.join(ARTIFACT_DIR, spec.artifact)]
 
 
 NO_DEPS_DIR = "/run/pkgsandbox-nodeps"
@@ -185,7 +187,7 @@ def npm_install_without_dependencies_argv(user, spec):
     import tarfile
     os.makedirs(NO_DEPS_DIR, mode=0o755, exist_ok=True)
     copy = os.path.join(NO_DEPS_DIR, "package.tgz")
-    with tarfile.open(os.path.join("/in/artifact", spec["artifact"])) as source, \
+    with tarfile.open(os.path.join(ARTIFACT_DIR, spec.artifact)) as source, \
             tarfile.open(copy, "w:gz") as target:
         manifest = min((m for m in source.getmembers()
                         if m.isfile() and m.name.count("/") == 1
@@ -209,7 +211,7 @@ def npm_exercise_argv(mode):
     def argv(user, spec):
         # `node -e` resolves bare names from the working directory, the project folder.
         with open(os.path.join(DRIVER_DIR, "exercise_node.js")) as f:
-            return ["node", "-e", f.read(), mode, spec["name"], DRIVER_DIR]
+            return ["node", "-e", f.read(), mode, spec.name, DRIVER_DIR]
     return argv
 
 
@@ -245,26 +247,26 @@ def missing_dependencies(ecosystem, output):
                    for name in names if name})
 
 
-def install_again_without_dependencies(eco_name, eco, user, env, spec, cwd, outcome):
+def install_again_without_dependencies(eco, user, env, spec, cwd, outcome):
     """When the install failed for a missing dependency, install without any; one retry."""
-    missing = missing_dependencies(eco_name, outcome["output_tail"])
-    if outcome["status"] != "error" or missing is None:
+    missing = missing_dependencies(spec.ecosystem, outcome.output_tail)
+    if outcome.status is not PhaseStatus.ERROR or missing is None:
         return outcome
     try:
         argv = eco["install-without-dependencies"](user, spec)
     # A tarball npm would refuse anyway; a package.json nested a million deep.
     except (OSError, ValueError, EOFError, RecursionError) as exc:
-        outcome["forced"].append(f"install without dependencies not possible: {exc}")
-        return outcome
-    budget = float(spec["timeouts"]["install"]) - (outcome["ended"] - outcome["started"])
-    retry = run_as_user(user, env, argv, cwd, max(budget, 30.0))
-    retry["started"] = outcome["started"]
-    retry["output_tail"] = (outcome["output_tail"] + "\n--- installed again without its "
-                            "dependencies ---\n" + retry["output_tail"])[-TAIL_BYTES:]
+        return dataclasses.replace(outcome, forced=(
+            *outcome.forced, f"install without dependencies not possible: {exc}"))
+    budget = spec.timeout(Phase.INSTALL) - (outcome.ended - outcome.started)
+    retry = run_as_user(Phase.INSTALL, user, env, argv, cwd, max(budget, 30.0))
     what = ", ".join(missing) if missing else "unnamed"
-    retry["forced"] = [*outcome["forced"], f"installed without dependencies (missing: {what})",
-                       *retry["forced"]]
-    return retry
+    return dataclasses.replace(
+        retry, started=outcome.started,
+        output_tail=(outcome.output_tail + "\n--- installed again without its dependencies "
+                     "---\n" + retry.output_tail)[-protocol.TAIL_CHARS:],
+        forced=(*outcome.forced, f"installed without dependencies (missing: {what})",
+                *retry.forced))
 
 
 def windows_env(user):
@@ -284,71 +286,69 @@ def windows_env(user):
 
 def skipped(phase):
     now = time.time()
-    return {"phase": phase, "status": "skipped", "exit_code": None, "started": now,
-            "ended": now, "output_tail": ""}
+    return PhaseReport(phase, PhaseStatus.SKIPPED, None, now, now)
 
 
 def main():
-    with open("/in/spec/spec.json") as f:
-        spec = json.load(f)
-    eco = ECOSYSTEMS[spec["ecosystem"]]
+    with open(os.path.join(protocol.SPEC_DIR, protocol.SPEC_FILE)) as f:
+        spec = protocol.Spec.from_json(f.read())
+    eco = ECOSYSTEMS[spec.ecosystem]
     notes = []
-    marker("setup")
+    marker(protocol.SETUP_STATE)
     # Others may pass through (the simulator, to its own 0700 folder) but not list it.
-    os.chmod(machine.OUT_DIR, 0o711)  # noqa: S103 - traverse only, no listing
-    machine.rename_user(IMAGE_USER, spec.get("user", IMAGE_USER))
-    user = pwd.getpwnam(spec.get("user", IMAGE_USER))
+    os.chmod(protocol.OUT_DIR, 0o711)  # noqa: S103 - traverse only, no listing
+    machine.rename_user(IMAGE_USER, spec.user)
+    user = pwd.getpwnam(spec.user)
     netsim = None
-    if spec.get("simulate_network", True):  # off only to measure what it costs
-        netsim = machine.start_netsim(spec["ca_cert"], spec["ca_key"], DRIVER_DIR)
+    if spec.simulate_network:  # off only to measure what it costs
+        netsim = machine.start_netsim(spec.ca_cert, spec.ca_key, DRIVER_DIR)
     machine.hide_container(notes)
-    machine.trust_ca(spec["ca_cert"])
-    machine.plant_home(user, spec.get("bait", {}))
+    machine.trust_ca(spec.ca_cert)
+    machine.plant_home(user, spec.files)
     if eco["prepare"]:
         eco["prepare"](user)
     if netsim is not None:
         netsim = machine.wait_ready(netsim, notes)
-    env = user_env(user, spec.get("bait", {}).get("env", {}))
+    env = user_env(user, dict(spec.env))
     cwd = os.path.join(user.pw_dir, eco["cwd"])
     results = []
     installed = True
-    for phase in spec["phases"]:
+    for phase in spec.phases:
         # Nothing to import or execute from a package that did not install; the persona
         # still re-runs its install scripts as on Windows: a setup.py that dies on Linux
         # for want of %APPDATA% is what that pass is for.
-        if not installed and phase != "persona":
+        if not installed and phase is not Phase.PERSONA:
             results.append(skipped(phase))
             continue
         phase_env = env
-        if phase == "persona":
+        if phase is Phase.PERSONA:
             phase_env = {**env, **windows_env(user)}
-            machine.plant_home(user, {"files": spec.get("bait", {}).get("windows_files", [])})
+            machine.plant_home(user, spec.windows_files)
         argv = eco[phase](user, spec)
-        progress({"phase": phase, "started": time.time()})
+        progress(protocol.PhaseStarted(phase, time.time()).to_json())
         marker(phase)
-        outcome = run_as_user(user, phase_env, argv, cwd, float(spec["timeouts"][phase]))
-        if phase == "install":
-            outcome = install_again_without_dependencies(spec["ecosystem"], eco, user, env, spec,
-                                                         cwd, outcome)
-        outcome["phase"] = phase
+        outcome = run_as_user(phase, user, phase_env, argv, cwd, spec.timeout(phase))
+        if phase is Phase.INSTALL:
+            outcome = install_again_without_dependencies(eco, user, env, spec, cwd, outcome)
         machine.wait_for_stragglers(user.pw_uid)
         machine.knock_on_listeners(user.pw_uid, notes)
         results.append(outcome)
-        progress(outcome)
-        installed = installed and not (phase == "install" and outcome["status"] != "completed")
-    marker("done")
+        progress(outcome.to_json())
+        installed = installed and not (phase is Phase.INSTALL
+                                       and outcome.status is not PhaseStatus.COMPLETED)
+    marker(protocol.DONE_STATE)
     time.sleep(0.2)  # let the simulator log connections that were still closing
     if netsim is not None:
         netsim.kill()
-    sys.stdout.write(RESULT_PREFIX + json.dumps({"phases": results, "notes": notes}) + "\n")
+    sys.stdout.write(protocol.DriverResult(tuple(results), tuple(notes)).to_line())
     sys.stdout.flush()
 
 
-def progress(record):
+def progress(line):
     """One line of the progress log, on the host's disk before the next step begins."""
     fd = os.open(PROGRESS_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     with open(fd, "a") as f:
-        f.write(json.dumps(record) + "\n")
+        f.write(line + "\n")
 
 
 if __name__ == "__main__":

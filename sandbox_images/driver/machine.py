@@ -12,12 +12,13 @@ import socket
 import subprocess
 import time
 
+import protocol
+
 SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 SITECUSTOMIZE = "/etc/python3.11/sitecustomize.py"
 # On the host's disk (a bind mount), so the evidence outlives a sandbox that dies.
-OUT_DIR = "/out"
-NETSIM_DIR = os.path.join(OUT_DIR, "netsim")
-NETSIM_LOG = os.path.join(NETSIM_DIR, "events.jsonl")
+NETSIM_LOG = os.path.join(protocol.OUT_DIR, protocol.NETSIM_LOG)
+NETSIM_DIR = os.path.dirname(NETSIM_LOG)
 NETSIM_PYTHON = "/opt/pkgsandbox/netsim-venv/bin/python"
 FAKE_DIR = "/run/.host"
 MS_BIND = 4096
@@ -96,17 +97,17 @@ def trust_ca(ca_cert_pem):
         f.write(CERTIFI_HOOK)
 
 
-def plant_home(user, bait):
-    """Write the bait files into the home, owned by the user, with their modes."""
+def plant_home(user, files):
+    """Write the bait files (protocol.PlantedFile) into the home, owned by the user."""
     home = user.pw_dir
-    for item in bait.get("files", []):
-        path = os.path.normpath(os.path.join(home, item["path"]))
+    for item in files:
+        path = os.path.normpath(os.path.join(home, item.path))
         if not path.startswith(home + "/"):
             continue  # the host made these; a bad path is a bug, never a write outside home
         _makedirs_owned(os.path.dirname(path), home, user)
         with open(path, "w", encoding="utf-8", newline="") as f:
-            f.write(item["content"])
-        os.chmod(path, int(item.get("mode", 0o600)))
+            f.write(item.content)
+        os.chmod(path, item.mode)
         os.chown(path, user.pw_uid, user.pw_gid)
 
 

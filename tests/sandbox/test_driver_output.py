@@ -1,19 +1,29 @@
-"""What comes back from inside the sandbox is untrusted: parsed field by field, never trusted."""
+"""What comes back from inside the sandbox is untrusted: checked entry by entry; what does
+not fit is counted and left out, the rest kept."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from analyzer.models import Phase, PhaseStatus
-from analyzer.sandbox.docker_runner import _driver_document, _parse_driver_phases
+from analyzer.protocol import DnsEvent, PhaseReport
+from analyzer.sandbox.driver_output import (
+    read_network_log,
+    read_progress,
+    read_result,
+    readback_notes,
+    run_phases,
+)
 from analyzer.sandbox.resources import Sample, resources_between
 
 PHASES = (Phase.INSTALL, Phase.IMPORT)
 
 
-def _parse_driver_output(output: bytes, phases: tuple[Phase, ...], started: float):  # type: ignore[no-untyped-def]
-    return _parse_driver_phases(_driver_document(output), phases, started)
+def _parse_driver_output(output: bytes, phases: tuple[Phase, ...],
+                         started: float) -> tuple[PhaseReport, ...]:
+    return run_phases(read_result(output), phases, started)
 
 
 def line(document: object) -> bytes:
@@ -40,12 +50,32 @@ def test_no_result_line_means_the_container_was_ended_from_outside() -> None:
 
 
 def test_malformed_results_become_errors_not_exceptions() -> None:
-    for bad in (b"PKGSANDBOX-RESULT {not json\n",
+    for bad in (b"PKGSANDBOX-RESULT {not json\n", b"PKGSANDBOX-RESULT [1]\n",
                 line({"phases": [phase("install", status="pwned")]}),
                 line({"phases": [phase("install", exit_code="zero")]}),
+                line({"phases": [phase("install", exit_code=True)]}),
+                line({"phases": [phase("install", started="10")]}),
+                line({"phases": [phase("install", ended=float("nan"))]}),
+                line({"phases": [phase("install", output_tail=["x"])]}),
+                line({"phases": [phase("../../etc")]}),
                 line({"phases": "install"})):
-        parsed = _parse_driver_output(bad, PHASES, started=1.0)
+        result = read_result(bad)
+        assert result is not None and result.malformed == 1, bad
+        parsed = run_phases(result, PHASES, started=1.0)
         assert {p.status for p in parsed} == {PhaseStatus.ERROR}, bad
+
+
+def test_one_malformed_entry_costs_only_itself_and_is_counted() -> None:
+    output = line({"phases": [phase("install", status="pwned"), phase("import"), 7],
+                   "notes": ["simulator did not start", {"a": 1}, "x" * 900]})
+    result = read_result(output)
+    assert result is not None and result.malformed == 3
+    assert result.notes == ("simulator did not start", "x" * 500)
+    install, imported = run_phases(result, PHASES, started=1.0)
+    assert install.status is PhaseStatus.ERROR and imported.status is PhaseStatus.COMPLETED
+    empty = read_network_log(Path("/nonexistent"))
+    assert readback_notes(result, empty) == [
+        "the driver's report held 3 malformed entries; they were left out"]
 
 
 def test_output_tail_is_bounded() -> None:
@@ -75,26 +105,34 @@ def test_what_was_forced_is_kept_bounded_and_checked() -> None:
         assert parsed[0].status is PhaseStatus.ERROR, bad
 
 
-def test_the_windows_bait_reaches_the_spec_with_this_runs_canaries() -> None:
+def test_the_windows_bait_reaches_the_spec_with_this_runs_canaries(tmp_path: Path) -> None:
     from analyzer.baits import HONEYTOKEN_FILES
+    from analyzer.models import Ecosystem, FetchedPackage, PackageRef
+    from analyzer.protocol import Spec
+    from analyzer.sandbox.docker_runner import SandboxLimits, _spec_dir
     from analyzer.sandbox.honeytokens import make_bait
 
     bait = make_bait()
-    spec = bait.to_spec()
+    artifact = tmp_path / "demo-1.0-py3-none-any.whl"
+    package = FetchedPackage(PackageRef(Ecosystem.PYPI, "demo", "1.0", "0" * 64, artifact.name),
+                             artifact, tmp_path, ())
+    with _spec_dir(package, PHASES, SandboxLimits(), bait, True) as folder:
+        assert os.stat(folder).st_mode & 0o077 == 0  # the CA key and canaries: root only
+        spec = Spec.from_json((folder / "spec.json").read_text())
+    assert spec.user == bait.user and spec.phases == PHASES
+    assert spec.artifact == package.artifact.name and spec.timeout(Phase.IMPORT) > 0
     token = next(c.value for c in bait.canaries if c.token == "discord-token")
-    files = {f["path"]: f["content"] for f in spec["windows_files"]}  # type: ignore[attr-defined]
+    files = {f.path: f.content for f in spec.windows_files}
     leveldb = "AppData/Roaming/discord/Local Storage/leveldb/000005.ldb"
     assert token in files[leveldb]
     assert all(not path.startswith(("/", "..")) for path in files)
     assert any(leveldb.startswith(bait_path) for bait_path in HONEYTOKEN_FILES)
     # Laid only for the persona pass: the Linux home has no AppData.
-    assert not any(f["path"].startswith("AppData/") for f in spec["files"])  # type: ignore[attr-defined]
+    assert not any(f.path.startswith("AppData/") for f in spec.files)
 
 
 def test_a_driver_that_died_leaves_its_finished_phases_and_the_one_it_was_in(
         tmp_path: Path) -> None:
-    from analyzer.sandbox.docker_runner import _network_events, _progress_document
-
     log = tmp_path / "progress.jsonl"
     log.write_text("\n".join([
         json.dumps({"phase": "install", "started": 10.0}),
@@ -102,19 +140,24 @@ def test_a_driver_that_died_leaves_its_finished_phases_and_the_one_it_was_in(
         json.dumps({"phase": "import", "started": 13.0}),
         "{not json", "[1, 2]", "[" * 100_000 + "]" * 100_000,
     ]) + "\n")
-    document = _progress_document(log)
-    assert document["died_in"] == "import"
-    parsed = _parse_driver_phases(document, (*PHASES, Phase.EXECUTE), started=1.0)
+    progress = read_progress(log)
+    assert progress.died_in is Phase.IMPORT and progress.malformed == 3
+    parsed = run_phases(progress, (*PHASES, Phase.EXECUTE), started=1.0)
     assert [(p.phase, p.status) for p in parsed] == [
         (Phase.INSTALL, PhaseStatus.COMPLETED), (Phase.IMPORT, PhaseStatus.ERROR),
         (Phase.EXECUTE, PhaseStatus.SKIPPED)]
     assert parsed[1].started == 13.0
 
     events = tmp_path / "events.jsonl"
-    events.write_text('{"kind": "dns", "name": "a.example"}\nnot json\n"text"\n')
-    assert _network_events(events) == ({"kind": "dns", "name": "a.example"},)
-    assert _network_events(tmp_path / "missing.jsonl") == ()
-    assert _progress_document(tmp_path / "missing.jsonl") == {"phases": [], "died_in": None}
+    events.write_text('{"kind": "dns", "t": 11.0, "name": "a.example", "qtype": "A"}\n'
+                      'not json\n"text"\n{"kind": "dns", "t": 12.0}\n')
+    network = read_network_log(events)
+    assert network.events == (DnsEvent(11.0, "a.example", "A"),) and network.malformed == 3
+    assert read_network_log(tmp_path / "missing.jsonl").events == ()
+    missing = read_progress(tmp_path / "missing.jsonl")
+    assert (missing.phases, missing.died_in) == ((), None)
+    # Nothing reported and the driver died between phases: errors, not skipped.
+    assert {p.status for p in run_phases(missing, PHASES, 1.0)} == {PhaseStatus.ERROR}
 
 
 def test_each_phase_is_told_once_as_the_driver_starts_it(tmp_path: Path) -> None:
