@@ -41,7 +41,7 @@ ARTIFACT_DIR = "/in/artifact"
 DEPS_DIR = "/in/deps"
 OUT_DIR = "/out"  # the one writable bind mount: on the host's disk, it outlives the sandbox
 # In OUT_DIR: the driver's progress, one line per phase start and end, and the simulator's
-# event log (netsim.py writes it and caps it at its MAX_LOG, which is MAX_NETWORK_LOG).
+# event log (netsim.py writes it, up to MAX_NETWORK_LOG).
 PROGRESS_LOG = "progress.jsonl"
 NETSIM_LOG = "netsim/events.jsonl"
 
@@ -406,10 +406,12 @@ class TlsEvent:
     sni: str | None
     alpn: tuple[str, ...]
     handshake: str  # "ok", or "failed": the client refused the run's certificate
+    error: str = ""  # why it failed, as the simulator's TLS library said
 
     def to_json(self) -> str:
         return json.dumps({"kind": "tls", "t": self.t, "port": self.port, "sni": self.sni,
-                           "alpn": list(self.alpn), "handshake": self.handshake})
+                           "alpn": list(self.alpn), "handshake": self.handshake,
+                           "error": self.error})
 
     @classmethod
     def from_json(cls, item: dict[str, Any]) -> TlsEvent:
@@ -417,7 +419,8 @@ class TlsEvent:
         if handshake not in ("ok", "failed"):
             raise ProtocolError("handshake is neither ok nor failed")
         return cls(_moment(item, "t"), _integer(item, "port", 0, 65535),
-                   _optional_text(item, "sni", 255), _texts(item, "alpn", 10, 32), handshake)
+                   _optional_text(item, "sni", 255), _texts(item, "alpn", 10, 32), handshake,
+                   _text(item, "error", 200, ""))
 
 
 @dataclass(frozen=True)

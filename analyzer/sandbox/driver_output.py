@@ -181,8 +181,8 @@ def _lines(path: Path, limit: int) -> Iterator[bytes]:
     """The non-blank lines of the first `limit` bytes of a file; none if it is missing.
 
     The folder is a bind mount the sandbox wrote into: a link there would be followed on
-    the host, and a FIFO would block the read, so only a regular file reached by no link
-    is read (the container has ended, so nothing changes under the check)."""
+    the host, and a FIFO would block the read. So the name is opened without following a
+    link, and read only when it is a regular file in a folder that is no link."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:

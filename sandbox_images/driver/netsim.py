@@ -7,6 +7,7 @@ name with 127.0.0.1, so whatever the package dials by name lands here; HTTPS is
 completed with a certificate for the requested name, signed by the run's own CA,
 which the sandbox trusts. Stdlib plus scapy (DNS and TLS records) and cryptography
 (leaf certificates), both from a private virtualenv so the package never sees them.
+The events are the protocol's (protocol.py), which the host reads back.
 """
 
 import argparse
@@ -25,6 +26,10 @@ import threading
 import time
 
 import scapy.arch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # `-I` leaves it off
+import protocol  # noqa: E402
+from protocol import DnsEvent, HttpEvent, TcpEvent, TlsEvent  # noqa: E402
 
 scapy.arch.read_routes6 = lambda: []  # gVisor's netlink omits the address scope scapy reads
 
@@ -47,7 +52,7 @@ WEBSOCKET_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 MAX_BODY = 256 * 1024
 MAX_HEADER = 64 * 1024
 MAX_STREAM = 4096
-MAX_LOG = 16 * 2**20
+MAX_LOG = protocol.MAX_NETWORK_LOG  # where the host stops reading
 IO_TIMEOUT = 3.0
 
 
@@ -59,8 +64,16 @@ class Recorder:
         self._lock = threading.Lock()
         self._written = 0
 
-    def record(self, kind, **fields):
-        line = json.dumps({"kind": kind, "t": time.time(), **fields}) + "\n"
+    def record(self, event):
+        """One protocol event (a DnsEvent, HttpEvent, TlsEvent or TcpEvent)."""
+        self._write(event.to_json() + "\n")
+
+    def diagnose(self, kind, **fields):
+        """What the simulator could not make sense of: for people, not read as evidence."""
+        assert kind in protocol.DIAGNOSTIC_KINDS
+        self._write(json.dumps({"kind": kind, "t": time.time(), **fields}) + "\n")
+
+    def _write(self, line):
         with self._lock:
             if self._written + len(line) > MAX_LOG:
                 return
@@ -196,9 +209,9 @@ class TcpHandler(socketserver.BaseRequestHandler):
             elif first.startswith(HTTP_METHODS):
                 self.handle_http(conn, port, tls=False, sni=None)
             elif first:
-                self.server.recorder.record("tcp", port=port, bytes=b64(conn.recv(MAX_STREAM)))
+                self.server.recorder.record(TcpEvent(time.time(), port, conn.recv(MAX_STREAM)))
         except (OSError, ssl.SSLError) as exc:
-            self.server.recorder.record("tcp-error", port=port, error=str(exc)[:200])
+            self.server.recorder.diagnose("tcp-error", port=port, error=str(exc)[:200])
 
     def handle_tls(self, conn, port):
         hello = conn.recv(16384, socket.MSG_PEEK)
@@ -208,16 +221,16 @@ class TcpHandler(socketserver.BaseRequestHandler):
             tls = self.server.certificates.context(sni).wrap_socket(conn, server_side=True)
         except (ssl.SSLError, OSError) as exc:
             # The client refused our certificate (or spoke garbage): still evidence.
-            recorder.record("tls", port=port, sni=sni, alpn=alpn, handshake="failed",
-                            error=str(exc)[:200])
+            recorder.record(TlsEvent(time.time(), port, sni, tuple(alpn), "failed",
+                                     str(exc)[:200]))
             return
-        recorder.record("tls", port=port, sni=sni, alpn=alpn, handshake="ok")
+        recorder.record(TlsEvent(time.time(), port, sni, tuple(alpn), "ok"))
         tls.settimeout(IO_TIMEOUT)
         first = tls.recv(MAX_STREAM)
         if first.startswith(HTTP_METHODS):
             self.handle_http(tls, port, tls=True, sni=sni, first=first)
         elif first:
-            recorder.record("tcp", port=port, sni=sni, bytes=b64(first))
+            recorder.record(TcpEvent(time.time(), port, first, sni))
 
     def handle_http(self, conn, port, tls, sni, first=None):
         pending = first if first is not None else b""
@@ -232,9 +245,9 @@ class TcpHandler(socketserver.BaseRequestHandler):
                 return
             method, path, headers, body, truncated = request
             host = next((v for k, v in headers if k.lower() == "host"), sni or "")
-            self.server.recorder.record(
-                "http", port=port, tls=tls, sni=sni, method=method[:16], path=path[:4096],
-                host=host[:255], headers=headers, body=b64(body), truncated=truncated)
+            self.server.recorder.record(HttpEvent(
+                time.time(), port, tls, sni, method[:16], path[:4096], host[:255],
+                tuple(headers), body, truncated))
             key = next((v for k, v in headers if k.lower() == "sec-websocket-key"), None)
             if key is not None and method == "GET":
                 self.handle_websocket(conn, port, sni, key)
@@ -259,8 +272,8 @@ class TcpHandler(socketserver.BaseRequestHandler):
         except OSError:
             pass  # the client keeps the socket open and waits: what it sent is all there is
         if data:
-            self.server.recorder.record("tcp", port=port, sni=sni,
-                                        bytes=b64(websocket_payloads(data)[:MAX_BODY]))
+            self.server.recorder.record(TcpEvent(time.time(), port,
+                                                 websocket_payloads(data)[:MAX_BODY], sni))
 
 
 def websocket_accept(key):
@@ -325,13 +338,13 @@ def answer_dns(data, recorder, transport):
     except Exception:  # scapy raises many kinds on garbage; garbage is expected here
         questions, query = [], None
     if not questions:
-        recorder.record("dns-malformed", transport=transport, bytes=b64(data[:512]))
+        recorder.diagnose("dns-malformed", transport=transport, bytes=b64(data[:512]))
         return None
     answers = None
     for question in questions:
         name = question.qname.decode("ascii", "replace")
-        recorder.record("dns", name=name[:1024], qtype=question.sprintf("%qtype%"),
-                        transport=transport)
+        recorder.record(DnsEvent(time.time(), name[:1024], question.sprintf("%qtype%"),
+                                 transport))
         if question.qtype == 1 and answers is None:  # A: here; AAAA and others: no data
             answers = DNSRR(rrname=question.qname, type="A", ttl=300, rdata="127.0.0.1")
     try:

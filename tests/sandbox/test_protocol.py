@@ -110,7 +110,7 @@ def test_what_a_phase_report_carries_is_cut_to_its_bounds() -> None:
               (("Host", "evil.example:8443"), ("X-Token", "ghp_canary")), b"\x00\xffsecret",
               True),
     HttpEvent(2.0, 80, False, None, "GET", "/", "", (), b"", False),
-    TlsEvent(3.0, 443, "c2.example", ("h2", "http/1.1"), "failed"),
+    TlsEvent(3.0, 443, "c2.example", ("h2", "http/1.1"), "failed", "certificate unknown"),
     TlsEvent(3.0, 443, None, (), "ok"),
     TcpEvent(4.0, 4444, b"\x01id\n", None),
     TcpEvent(4.0, 443, b"bytes after TLS", "c2.example"),
@@ -222,6 +222,7 @@ def netsim() -> ModuleType:
 
 def test_the_simulator_caps_its_log_where_the_host_stops_reading(netsim: ModuleType) -> None:
     assert netsim.MAX_LOG == MAX_NETWORK_LOG
+    assert netsim.HttpEvent.__module__ == "protocol"  # the image's copy, not a look-alike
 
 
 def _serve(netsim: ModuleType, recorder: Any, port: int, sent: bytes) -> None:
