@@ -124,10 +124,15 @@ def _integer(item: dict[str, Any], key: str, low: int, high: int) -> int:
 
 def _moment(item: dict[str, Any], key: str) -> float:
     value = _field(item, key)
-    if not isinstance(value, int | float) or isinstance(value, bool) \
-            or not math.isfinite(value):
+    try:
+        # An integer of 400 digits is JSON too: float() overflows on it.
+        moment = float(value) if isinstance(value, int | float) \
+            and not isinstance(value, bool) else math.nan
+    except OverflowError:
+        moment = math.nan
+    if not math.isfinite(moment):
         raise ProtocolError(f"{key} is not a finite number")
-    return float(value)
+    return moment
 
 
 def _flag(item: dict[str, Any], key: str, default: object = ...) -> bool:
@@ -455,8 +460,10 @@ def network_event(line: str | bytes) -> NetworkEvent | None:
     is not an event."""
     item = _object(json_document(line), "an event")
     kind = item.get("kind")
+    if not isinstance(kind, str):  # a list cannot even be looked up
+        raise ProtocolError("kind is not a string")
     if kind in DIAGNOSTIC_KINDS:
         return None
-    if not isinstance(kind, str) or kind not in EVENT_KINDS:
+    if kind not in EVENT_KINDS:
         raise ProtocolError("kind is not an event kind")
     return EVENT_KINDS[kind].from_json(item)

@@ -56,6 +56,8 @@ def test_malformed_results_become_errors_not_exceptions() -> None:
                 line({"phases": [phase("install", exit_code=True)]}),
                 line({"phases": [phase("install", started="10")]}),
                 line({"phases": [phase("install", ended=float("nan"))]}),
+                line({"phases": [phase("install", ended=10**400)]}),
+                line({"phases": [phase("install", exit_code=10**400)]}),
                 line({"phases": [phase("install", output_tail=["x"])]}),
                 line({"phases": [phase("../../etc")]}),
                 line({"phases": "install"})):

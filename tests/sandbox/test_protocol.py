@@ -4,6 +4,7 @@ another kind, and never taken for a path."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -15,6 +16,8 @@ from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analyzer import models
 from analyzer.protocol import (
@@ -124,11 +127,12 @@ GOOD_HTTP = json.loads(HttpEvent(2.0, 80, False, None, "GET", "/", "h", (("A", "
 
 
 @pytest.mark.parametrize("change", [
-    {"t": "2.0"}, {"t": None}, {"t": float("inf")}, {"t": True},
+    {"t": "2.0"}, {"t": None}, {"t": float("inf")}, {"t": True}, {"t": 10**400},
     {"port": "80"}, {"port": 70000}, {"port": -1}, {"port": True}, {"port": 80.0},
     {"tls": "yes"}, {"sni": 5}, {"method": ["GET"]}, {"path": None}, {"body": "not base64!"},
     {"body": 1}, {"headers": "Host: x"}, {"headers": [["only-name"]]}, {"headers": [[1, 2]]},
-    {"headers": {"Host": "x"}}, {"kind": "http2"}, {"kind": None}, {"truncated": 1},
+    {"headers": {"Host": "x"}}, {"kind": "http2"}, {"kind": None}, {"kind": []},
+    {"kind": {"a": 1}}, {"truncated": 1},
 ])
 def test_a_malformed_network_event_is_refused(change: dict[str, Any]) -> None:
     event = {**GOOD_HTTP, **change}
@@ -266,3 +270,31 @@ def test_what_the_simulator_records_is_read_back_as_typed_events(
         "POST", "/up", "evil.example:8080", b"secret", 8080, False)
     assert ("Content-Length", "6") in http.headers
     assert isinstance(tcp, TcpEvent) and (tcp.port, tcp.data) == (4444, b"\x01\x02shell")
+
+
+# ---- any JSON at all
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
+    | st.binary(max_size=20).map(lambda b: b.decode("latin-1")),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                  max_size=6),
+    max_leaves=20)
+# Objects shaped like the real messages, with any values: the checks past the kind run too.
+shaped = st.fixed_dictionaries(
+    {"kind": st.sampled_from(["dns", "http", "tls", "tcp", "tcp-error"]), "t": json_values},
+    optional={k: json_values for k in ("name", "qtype", "port", "tls", "sni", "method", "path",
+                                       "host", "headers", "body", "bytes", "alpn", "handshake",
+                                       "truncated", "phase", "status", "exit_code", "started",
+                                       "ended", "output_tail", "forced")})
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=json_values | shaped)
+def test_any_json_is_a_typed_message_or_a_protocol_error(value: object) -> None:
+    line = json.dumps(value)
+    for read in (network_event, lambda text: progress_record(json_document(text)),
+                 lambda text: PhaseReport.from_json(json_document(text))):
+        with contextlib.suppress(ProtocolError):  # anything else fails the test
+            read(line)
