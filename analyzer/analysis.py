@@ -23,7 +23,6 @@ from analyzer.fetch.interface import RegistryUrls, Target
 from analyzer.models import (
     AnalysisResult,
     FetchedPackage,
-    NetworkActivity,
     Phase,
     PhaseResult,
     PhaseStatus,
@@ -34,9 +33,8 @@ from analyzer.sandbox.docker_runner import DockerSandbox, SandboxRun
 from analyzer.sandbox.resources import resources_between
 from analyzer.signals import MAX_FILE_BYTES, StaticSignal
 from analyzer.terminal import printable
-from analyzer.trace.condense import bound_notes, collect_iocs, condense
-from analyzer.trace.leaks import find_leaks
-from analyzer.trace.network_log import PhaseWindow, network_by_phase
+from analyzer.trace.evidence import phase_evidence
+from analyzer.trace.network_log import PhaseWindow
 from analyzer.trace.parse import ParsedTrace, parse_trace_dir
 
 RUN_PHASES = (Phase.INSTALL, Phase.IMPORT, Phase.EXECUTE, Phase.PERSONA)
@@ -109,45 +107,27 @@ def _keep_trace(run: SandboxRun, keep_dir: Path) -> tuple[str, ...]:
     return ()
 
 
-def _merge(trace: PhaseTrace, simulated: NetworkActivity | None) -> PhaseTrace:
-    """Syscall evidence (connects, DNS packets) plus what the simulator heard."""
-    if simulated is None:
-        return trace
-    network = trace.network
-    return replace(trace, network=replace(
-        network,
-        dns=network.dns + simulated.dns,
-        http=network.http + simulated.http,
-        tls=network.tls + simulated.tls,
-        streams=network.streams + simulated.streams,
-    ))
-
-
 def _result(package: FetchedPackage, run: SandboxRun, trace: ParsedTrace,
             signals: tuple[StaticSignal, ...], started_at: str,
             duration_s: float) -> AnalysisResult:
-    by_phase = {p.phase: p for p in run.phases}
+    """The sandbox's phases with the trace stage's evidence of each."""
     windows = [PhaseWindow(p.phase, p.started, p.ended) for p in run.phases
                if p.status is not PhaseStatus.SKIPPED]
-    simulated = network_by_phase(run.network_events, windows)
+    evidence = phase_evidence(trace, windows, run.network_events, run.bait.canaries)
+    by_phase = {p.phase: p for p in run.phases}
     phases = []
-    notes = list(run.notes)
     for phase in Phase:
         driver = by_phase.get(phase)
-        if driver is None or driver.status is PhaseStatus.SKIPPED:
+        if driver is None or phase not in evidence.phases:
             phases.append(PhaseResult(phase, PhaseStatus.SKIPPED, 0.0, None, PhaseTrace(),
                                       Resources(None, None)))
             continue
-        traced = _merge(trace.phases.get(phase, PhaseTrace()), simulated.get(phase))
-        notes += bound_notes(phase.value, traced)
-        phase_trace = condense(traced)
-        phase_trace = replace(phase_trace, leaks=find_leaks(phase_trace, run.bait.canaries))
         phases.append(PhaseResult(
             phase=phase,
             status=driver.status,
             duration_s=round(driver.ended - driver.started, 3),
             exit_code=driver.exit_code,
-            trace=phase_trace,
+            trace=evidence.phases[phase],
             resources=resources_between(run.samples, driver.started, driver.ended),
             output_tail=driver.output_tail,
             forced=driver.forced,
@@ -158,9 +138,9 @@ def _result(package: FetchedPackage, run: SandboxRun, trace: ParsedTrace,
         duration_s=round(duration_s, 3),
         phases=tuple(phases),
         dependencies=package.dependencies,
-        trace_stats=trace.stats,
-        iocs=collect_iocs(tuple(p.trace for p in phases)),
+        trace_stats=evidence.stats,
+        iocs=evidence.iocs,
         static_signals=signals,
         metadata=dict(package.metadata),
-        notes=tuple(notes),
+        notes=run.notes + evidence.notes,
     )
