@@ -9,8 +9,8 @@ from analyzer.detect.static.dropper import command_is_run, download_chains, runs
 from analyzer.detect.static.interface import KindInfo, Reads, Scanner, text_check
 from analyzer.detect.static.network import NETWORK, check_network
 from analyzer.detect.static.text import (
+    Clue,
     Lang,
-    Rule,
     SourceFile,
     as_text,
     b64decode_loose,
@@ -70,23 +70,23 @@ def check_powershell(src: SourceFile) -> Iterator[StaticSignal]:
 
 
 _DOWNLOAD_EXEC = (
-    Rule(("curl", "wget"),
+    Clue(("curl", "wget"),
          re.compile(r"(?i)\b(?:curl|wget)\b[^\n|;&]{0,300}\|\s*(?:sudo\s+)?(?:ba|z|da)?sh\b"),
          "curl/wget piped to a shell"),
-    Rule(("curl", "wget"),
+    Clue(("curl", "wget"),
          re.compile(r"(?i)\b(?:curl|wget)\b[^\n|;&]{0,300}\|\s*(?:sudo\s+)?python\d?\b"),
          "curl/wget piped to python"),
-    Rule(("curl", "wget"),
+    Clue(("curl", "wget"),
          re.compile(r"(?i)\b(?:curl|wget)\b[^\n]{0,300}?\s(?:-o|-O|--output(?:-document)?)\s*\S+"
                     r"[^\n]{0,200}?(?:&&|;)\s*(?:chmod\s|\./|sh\s|bash\s|start\s|python\d?\s)"),
          "curl/wget to a file, then run or chmod"),
-    Rule(("certutil",), re.compile(r"(?i)certutil(?:\.exe)?\s+[^\n]{0,40}-urlcache"),
+    Clue(("certutil",), re.compile(r"(?i)certutil(?:\.exe)?\s+[^\n]{0,40}-urlcache"),
          "certutil -urlcache"),
-    Rule(("bitsadmin",), re.compile(r"(?i)bitsadmin(?:\.exe)?\s+/transfer"), "bitsadmin /transfer"),
-    Rule(("mshta",), re.compile(r"(?i)\bmshta(?:\.exe)?\s+['\"]?https?:"), "mshta of a URL"),
-    Rule(("regsvr32",), re.compile(r"(?i)\bregsvr32\b[^\n]{0,60}/i:\s*https?:"),
+    Clue(("bitsadmin",), re.compile(r"(?i)bitsadmin(?:\.exe)?\s+/transfer"), "bitsadmin /transfer"),
+    Clue(("mshta",), re.compile(r"(?i)\bmshta(?:\.exe)?\s+['\"]?https?:"), "mshta of a URL"),
+    Clue(("regsvr32",), re.compile(r"(?i)\bregsvr32\b[^\n]{0,60}/i:\s*https?:"),
          "regsvr32 scriptlet from a URL"),
-    Rule(("invoke-webrequest",),
+    Clue(("invoke-webrequest",),
          re.compile(r"(?i)invoke-webrequest[^\n]{0,300}-outfile[^\n]{0,300}start-process"),
          "Invoke-WebRequest -OutFile then Start-Process"),
 )  # fmt: skip
@@ -139,34 +139,34 @@ def _near(
 
 # Autostart written through an API or a path: persistence wherever it is.
 _PERSISTENCE_WRITES = (
-    Rule(("currentversion",), re.compile(r"(?i)CurrentVersion[\\/]+Run(?:Once)?\b"),
+    Clue(("currentversion",), re.compile(r"(?i)CurrentVersion[\\/]+Run(?:Once)?\b"),
          "registry Run key"),
-    Rule(("startup",), re.compile(
+    Clue(("startup",), re.compile(
         r"(?i)Start Menu[\\/]+Programs[\\/]+Startup|shell:startup"
         # os.path.join(appdata, ..., 'Start Menu', 'Programs', 'Startup')
         r"|['\"]Start Menu['\"]\s*,\s*['\"]Programs['\"]\s*,\s*['\"]Startup['\"]"),
         "Startup folder"),
-    Rule(("bashrc", "zshrc", "bash_profile"),
+    Clue(("bashrc", "zshrc", "bash_profile"),
          re.compile(r"(?i)appendFile\w*\([^\n]{0,120}\.(?:bashrc|zshrc|bash_profile)\b"
                     r"|open\([^\n]{0,120}\.(?:bashrc|zshrc|bash_profile)\b[^\n]{0,40}?['\"]a\+?['\"]"),
          "shell startup file"),
-    Rule(("launchagents", "launchdaemons"), re.compile(r"(?i)Library/Launch(?:Agents|Daemons)/"),
+    Clue(("launchagents", "launchdaemons"), re.compile(r"(?i)Library/Launch(?:Agents|Daemons)/"),
          "macOS launch agent"),
 )  # fmt: skip
 # Autostart as a command line: in Python or JavaScript that starts no process it is
 # advice or a catalogue entry ("run `systemctl enable --now chrony`"), not a command.
 _PERSISTENCE_COMMANDS = (
-    Rule(("schtasks",), re.compile(r"(?i)\bschtasks(?:\.exe)?\s+/create\b"), "scheduled task"),
-    Rule(("crontab",), re.compile(r"\|\s*crontab\s+-(?:\s|$|['\"])"), "crontab entry"),
-    Rule(("bashrc", "zshrc", "bash_profile"),
+    Clue(("schtasks",), re.compile(r"(?i)\bschtasks(?:\.exe)?\s+/create\b"), "scheduled task"),
+    Clue(("crontab",), re.compile(r"\|\s*crontab\s+-(?:\s|$|['\"])"), "crontab entry"),
+    Clue(("bashrc", "zshrc", "bash_profile"),
          re.compile(r"(?i)>>\s*['\"]?[~$\w/{}.-]*\.(?:bashrc|zshrc|bash_profile)\b"),
          "shell startup file"),
-    Rule(("systemctl",), re.compile(r"\bsystemctl\s+(?:--user\s+)?enable\b"), "systemd service"),
+    Clue(("systemctl",), re.compile(r"\bsystemctl\s+(?:--user\s+)?enable\b"), "systemd service"),
 )  # fmt: skip
 
 
 def check_persistence(src: SourceFile) -> Iterator[StaticSignal]:
-    entries: tuple[Rule, ...] = _PERSISTENCE_WRITES
+    entries: tuple[Clue, ...] = _PERSISTENCE_WRITES
     if not _command_text_is_data(src):
         entries += _PERSISTENCE_COMMANDS
     for entry in entries:

@@ -13,8 +13,8 @@ from analyzer.detect.static.text import (
     Lang,
     SourceFile,
     balanced,
+    clue,
     first_argument,
-    rule,
     without_strings,
 )
 from analyzer.signals import SignalKind, StaticSignal
@@ -200,30 +200,30 @@ def _decoded_commands(src: SourceFile) -> Iterator[StaticSignal]:
 
 
 _OBFUSCATION = (
-    (Lang.PYTHON, rule("__builtins__|builtins",
+    (Lang.PYTHON, clue("__builtins__|builtins",
         r"getattr\(\s*__builtins__\s*,\s*(?:[^'\"\s]|(['\"])\1\s*\.)"
         r"|__import__\(\s*['\"]builtins['\"]\s*\)\s*\.\s*(?:exec|eval|compile)"
         r"|__builtins__\.__dict__\s*\[|globals\(\)\s*\[\s*['\"]__builtins__",
         "builtins looked up indirectly")),
-    (None, rule("\\x|\\u00",
+    (None, clue("\\x|\\u00",
         r"\b(?:eval|exec|__import__|getattr|Function)\s*\(\s*[rbu]?['\"]"
         r"(?:\\x[0-9a-fA-F]{2}|\\u00[0-9a-fA-F]{2}|\\[0-7]{3}){4,}",
         "code hidden in an escaped string")),
-    (Lang.PYTHON, rule("chr(|map(chr",
+    (Lang.PYTHON, clue("chr(|map(chr",
         r"(?:\bchr\(\s*\d+\s*\)\s*\+\s*){5}"
         r"|join\(\s*map\(\s*chr\s*,\s*[\[(]\s*(?:\d+\s*,\s*){3,}\d"
         r"|join\(\s*\[?\s*chr\(\s*\w+\s*\)\s*for\s+\w+\s+in\s+[\[(]\s*(?:\d+\s*,\s*){3,}\d",
         "string built from chr() codes")),
-    (Lang.JS, rule("fromcharcode", r"fromCharCode\((?:\s*(?:0x)?[0-9a-fA-F]+\s*,){10}",
+    (Lang.JS, clue("fromcharcode", r"fromCharCode\((?:\s*(?:0x)?[0-9a-fA-F]+\s*,){10}",
         "string built from char codes")),
 )  # fmt: skip
 _TOOLS = (
-    rule("pyarmor|pytransform|__armor_enter__",
+    clue("pyarmor|pytransform|__armor_enter__",
          r"__pyarmor__|pyarmor_runtime|from pytransform import|__armor_enter__", "pyarmor"),
-    rule("vareobfuscator", r"__VareObfuscator__", "Vare obfuscator"),
-    rule("blankobf|obfuscated|pyobfuscate",
+    clue("vareobfuscator", r"__VareObfuscator__", "Vare obfuscator"),
+    clue("blankobf|obfuscated|pyobfuscate",
          r"(?i)BlankOBF|\bobfuscated (?:with|by|using)\b|pyobfuscate", "named obfuscator"),
-    rule("eval(function(p", r"eval\(function\(p,\s*a,\s*c,\s*k,\s*e,\s*[dr]\)",
+    clue("eval(function(p", r"eval\(function\(p,\s*a,\s*c,\s*k,\s*e,\s*[dr]\)",
          "Dean Edwards packer"),
 )  # fmt: skip
 _HEX_NAME = re.compile(r"\b_0x[0-9a-fA-F]{4,6}\b")

@@ -14,7 +14,7 @@ from analyzer.detect.static.interface import (
     Scanner,
     text_check,
 )
-from analyzer.detect.static.text import SourceFile, display, rule
+from analyzer.detect.static.text import SourceFile, clue, display
 from analyzer.signals import FileRole, SignalKind, StaticSignal
 
 # Suffixes are matched on the host name; the key says which kind a match is.
@@ -49,16 +49,16 @@ _URL = re.compile(r"(?i)\b(?:https?|ftp|wss?)://([^\s'\"<>`\\)\]},;]+)")
 _SUFFIX_KIND = {s: kind for kind, suffixes in _HOST_SUFFIXES.items() for s in suffixes}
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-.")
 _WEBHOOKS = (
-    rule("webhooks", r"(?i)discord(?:app)?\.com/api(?:/v\d+)?/webhooks/\d+", "Discord webhook"),
-    rule("api.telegram.org", r"(?i)api\.telegram\.org/bot", "Telegram bot API"),
-    rule("hooks.slack.com", r"(?i)hooks\.slack\.com/(?:services|workflows|triggers)/",
+    clue("webhooks", r"(?i)discord(?:app)?\.com/api(?:/v\d+)?/webhooks/\d+", "Discord webhook"),
+    clue("api.telegram.org", r"(?i)api\.telegram\.org/bot", "Telegram bot API"),
+    clue("hooks.slack.com", r"(?i)hooks\.slack\.com/(?:services|workflows|triggers)/",
          "Slack incoming webhook"),
     # A webhook given as id + token instead of a URL (discord.js, discord.py).
-    rule("webhook",
+    clue("webhook",
          r"\b(?:WebhookClient|Webhook\.partial|SyncWebhook\.partial)\(\s*['\"]?\d{17,20}",
          "Discord webhook client with a hard-coded id"),
 )  # fmt: skip
-_DISCORD_ATTACHMENT = rule(
+_DISCORD_ATTACHMENT = clue(
     "/attachments/",
     r"(?i)(?:cdn|media)\.discordapp\.(?:com|net)/attachments/",
     "Discord attachment",

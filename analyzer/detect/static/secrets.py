@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from analyzer.detect.static.interface import KindInfo, Reads, Scanner, text_check
-from analyzer.detect.static.text import Lang, Rule, SourceFile, rule
+from analyzer.detect.static.text import Clue, Lang, SourceFile, clue
 from analyzer.signals import FileRole, SignalKind, StaticSignal
 
 _SEP = r"[\\/]+"
@@ -16,46 +16,46 @@ _WALLET_EXTENSIONS = (
     "hnfanknocfeofbddgcijnmhnfnkdnaad", "fhbohimaelbohpjbbldcngcnapndodjp",
 )  # fmt: skip
 _STEALER_TARGETS = (
-    rule("leveldb", r"(?i)Local Storage(?:[\\/]+|['\"]\s*,\s*['\"])leveldb",
+    clue("leveldb", r"(?i)Local Storage(?:[\\/]+|['\"]\s*,\s*['\"])leveldb",
          "Discord/browser Local Storage leveldb"),
-    rule("{24}|{84}", r"\[\\w-?\]\{24\}\\\.|mfa\\\.\[\\w-\]\{84\}", "Discord token regex"),
-    rule("dqw4w9wgxcq", r"dQw4w9WgXcQ:", "encrypted Discord token prefix"),
-    rule("login data", r"(?i)['\"/\\]Login Data['\"]", "browser saved passwords (Login Data)"),
-    rule("web data", r"(?i)['\"/\\]Web Data['\"]", "browser autofill/cards (Web Data)"),
-    rule("cookies", rf"(?i)(?:Network|Default|Profile \d+){_SEP}Cookies\b|\bcookies\.sqlite\b",
+    clue("{24}|{84}", r"\[\\w-?\]\{24\}\\\.|mfa\\\.\[\\w-\]\{84\}", "Discord token regex"),
+    clue("dqw4w9wgxcq", r"dQw4w9WgXcQ:", "encrypted Discord token prefix"),
+    clue("login data", r"(?i)['\"/\\]Login Data['\"]", "browser saved passwords (Login Data)"),
+    clue("web data", r"(?i)['\"/\\]Web Data['\"]", "browser autofill/cards (Web Data)"),
+    clue("cookies", rf"(?i)(?:Network|Default|Profile \d+){_SEP}Cookies\b|\bcookies\.sqlite\b",
          "browser cookie store"),
-    rule("local state|os_crypt", r"(?i)['\"/\\]Local State['\"]|\bos_crypt\b",
+    clue("local state|os_crypt", r"(?i)['\"/\\]Local State['\"]|\bos_crypt\b",
          "browser master key (Local State)"),
-    rule("cryptunprotectdata", r"\bCryptUnprotectData\b", "DPAPI decryption"),
-    rule("key4.db|logins.json", r"(?i)\b(?:key4\.db|logins\.json)\b", "Firefox password store"),
-    rule("wallet.dat|keystore|exodus|electrum|atomic",
+    clue("cryptunprotectdata", r"\bCryptUnprotectData\b", "DPAPI decryption"),
+    clue("key4.db|logins.json", r"(?i)\b(?:key4\.db|logins\.json)\b", "Firefox password store"),
+    clue("wallet.dat|keystore|exodus|electrum|atomic",
          rf"(?i)\bwallet\.dat\b|\bEthereum{_SEP}keystore|\bExodus{_SEP}exodus\.wallet"
          rf"|\bElectrum{_SEP}wallets|\bAtomic{_SEP}Local Storage", "crypto wallet files"),
-    rule("|".join(_WALLET_EXTENSIONS), "|".join(_WALLET_EXTENSIONS),
+    clue("|".join(_WALLET_EXTENSIONS), "|".join(_WALLET_EXTENSIONS),
          "wallet browser extension storage"),
-    rule("tdata", rf"(?i)Telegram Desktop{_SEP}tdata|telegram[^\n]{{0,60}}['\"/\\]tdata\b",
+    clue("tdata", rf"(?i)Telegram Desktop{_SEP}tdata|telegram[^\n]{{0,60}}['\"/\\]tdata\b",
          "Telegram session (tdata)"),
-    rule("ssfn|loginusers", r"(?i)['\"/\\]ssfn|loginusers\.vdf", "Steam session files"),
-    rule(".roblosecurity", r"(?i)\.ROBLOSECURITY", "Roblox session cookie"),
-    rule("filezilla", rf"(?i)FileZilla{_SEP}(?:recentservers|sitemanager)\.xml",
+    clue("ssfn|loginusers", r"(?i)['\"/\\]ssfn|loginusers\.vdf", "Steam session files"),
+    clue(".roblosecurity", r"(?i)\.ROBLOSECURITY", "Roblox session cookie"),
+    clue("filezilla", rf"(?i)FileZilla{_SEP}(?:recentservers|sitemanager)\.xml",
          "FileZilla servers"),
 )  # fmt: skip
 _CREDENTIAL_FILES = (
-    rule(".ssh", rf"\.ssh{_SEP}(?:id_\w+|authorized_keys)|['\"]~?/?\.ssh['\"/]", "~/.ssh"),
-    rule(".aws", rf"\.aws{_SEP}credentials|['\"]\.aws['\"]", "~/.aws/credentials"),
-    rule(".npmrc", r"['\"/\\~]\.npmrc\b", ".npmrc"),
-    rule(".pypirc", r"['\"/\\~]\.pypirc\b", ".pypirc"),
-    rule(".git-credentials", r"\.git-credentials\b", ".git-credentials"),
-    rule(".docker", rf"\.docker{_SEP}config\.json", "~/.docker/config.json"),
-    rule(".kube", rf"\.kube{_SEP}config\b", "~/.kube/config"),
-    rule("/etc/shadow", r"/etc/shadow\b", "/etc/shadow"),
-    rule("_history", r"['\"/\\~]\.(?:bash|zsh)_history\b", "shell history"),
-    rule("application_default_credentials|gcloud",
+    clue(".ssh", rf"\.ssh{_SEP}(?:id_\w+|authorized_keys)|['\"]~?/?\.ssh['\"/]", "~/.ssh"),
+    clue(".aws", rf"\.aws{_SEP}credentials|['\"]\.aws['\"]", "~/.aws/credentials"),
+    clue(".npmrc", r"['\"/\\~]\.npmrc\b", ".npmrc"),
+    clue(".pypirc", r"['\"/\\~]\.pypirc\b", ".pypirc"),
+    clue(".git-credentials", r"\.git-credentials\b", ".git-credentials"),
+    clue(".docker", rf"\.docker{_SEP}config\.json", "~/.docker/config.json"),
+    clue(".kube", rf"\.kube{_SEP}config\b", "~/.kube/config"),
+    clue("/etc/shadow", r"/etc/shadow\b", "/etc/shadow"),
+    clue("_history", r"['\"/\\~]\.(?:bash|zsh)_history\b", "shell history"),
+    clue("application_default_credentials|gcloud",
          rf"application_default_credentials\.json|gcloud{_SEP}credentials", "gcloud"),
 )  # fmt: skip
 
 
-def _found(src: SourceFile, table: tuple[Rule, ...]) -> list[tuple[int, str]]:
+def _found(src: SourceFile, table: tuple[Clue, ...]) -> list[tuple[int, str]]:
     hits = []
     for entry in table:
         m = entry.search(src)

@@ -13,20 +13,20 @@ import re
 from collections.abc import Iterator
 
 from analyzer.detect.static.interface import KindInfo, Reads, Scanner, text_check
-from analyzer.detect.static.text import Lang, Rule, SourceFile, balanced
+from analyzer.detect.static.text import Clue, Lang, SourceFile, balanced
 from analyzer.signals import SignalKind, StaticSignal
 
 _REVERSE_SHELL = (
-    Rule(("/dev/tcp", "/dev/udp"), re.compile(r"/dev/(?:tcp|udp)/[\w.-]+/\d+"),
+    Clue(("/dev/tcp", "/dev/udp"), re.compile(r"/dev/(?:tcp|udp)/[\w.-]+/\d+"),
          "shell redirected to /dev/tcp"),
-    Rule(("nc ", "ncat", "netcat"),
+    Clue(("nc ", "ncat", "netcat"),
          re.compile(r"(?i)\b(?:nc|ncat|netcat)\b[^\n;|]{0,80}\s-[a-z]*[ec]\s*['\"]?\S*(?:sh|cmd)\b"),
          "netcat -e/-c with a shell"),
-    Rule(("sh -i",), re.compile(r"\b(?:ba|z|da)?sh\s+-i\s*(?:>&|>\s*/dev|2>&1|<&)"),
+    Clue(("sh -i",), re.compile(r"\b(?:ba|z|da)?sh\s+-i\s*(?:>&|>\s*/dev|2>&1|<&)"),
          "interactive shell redirect"),
-    Rule(("mkfifo",), re.compile(r"\bmkfifo\b[^\n]{0,100}\b(?:nc|ncat|openssl)\b"),
+    Clue(("mkfifo",), re.compile(r"\bmkfifo\b[^\n]{0,100}\b(?:nc|ncat|openssl)\b"),
          "fifo piped through netcat"),
-    Rule(("socat",), re.compile(r"(?i)\bsocat\b[^\n]{0,120}\bexec:"), "socat exec"),
+    Clue(("socat",), re.compile(r"(?i)\bsocat\b[^\n]{0,120}\bexec:"), "socat exec"),
 )  # fmt: skip
 # `nc -l -p 4444 -e /bin/sh` listens: the same netcat rule, but a bind shell.
 _NC_LISTEN = re.compile(r"(?i)\b(?:nc|ncat|netcat)\b[^\n;|]{0,80}\s-[a-z]*l")

@@ -186,7 +186,7 @@ class SourceFile:
 
     @functools.cached_property
     def lower(self) -> str:
-        """The text in lower case, for the cheap literal pre-checks of `Rule`."""
+        """The text in lower case, for the cheap literal pre-checks of `Clue`."""
         return self.text.lower()
 
     @functools.cached_property
@@ -296,9 +296,10 @@ _STANDALONE_TRIPLE_QUOTED = re.compile(
 
 
 @dataclass(frozen=True)
-class Rule:
-    """A pattern, what it means, and lower-case literals one of which must be in the text
-    for the pattern to be worth running (regexes are the slow part of a scan)."""
+class Clue:
+    """What a scanner looks for in a file (a `Rule` is a YAML rule): a pattern, what it
+    means, and lower-case literals one of which must be in the text for the pattern to
+    be worth running (regexes are the slow part of a scan)."""
 
     hints: tuple[str, ...]
     pattern: re.Pattern[str]
@@ -308,9 +309,9 @@ class Rule:
         return self.pattern.search(src.text) if src.has(*self.hints) else None
 
 
-def rule(hints: str, pattern: str, what: str) -> Rule:
-    """A `Rule` from '|'-separated hints and a pattern string."""
-    return Rule(tuple(hints.split("|")), re.compile(pattern), what)
+def clue(hints: str, pattern: str, what: str) -> Clue:
+    """A `Clue` from '|'-separated hints and a pattern string."""
+    return Clue(tuple(hints.split("|")), re.compile(pattern), what)
 
 
 def b64decode_loose(text: str) -> bytes | None:

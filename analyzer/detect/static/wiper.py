@@ -14,17 +14,17 @@ import re
 from collections.abc import Iterator
 
 from analyzer.detect.static.interface import KindInfo, Reads, Scanner, text_check
-from analyzer.detect.static.text import Lang, SourceFile, balanced, rule
+from analyzer.detect.static.text import Lang, SourceFile, balanced, clue
 from analyzer.detect.static.wiper_python import USER_DATA, python_wipes
 from analyzer.signals import SignalKind, StaticSignal
 
 _SHELL_WIPE = (
-    rule("rm -|rm --",
+    clue("rm -|rm --",
          r"\brm\s+(?=[^\n;|&]{0,40}?(?<![\w-])-(?:\w*[rR]|-recursive))"  # a recursive flag
          r"(?:-\w*[rR]\w*\s+|--recursive\s+|--no-preserve-root\s+|-f\s+){1,3}"
          r"['\"]?(?:~|\$HOME|\$\{HOME\}|/home|/Users|/)/?\*?['\"]?(?=[\s;&|)'\"`]|$)",
          "rm -r of the home folder or /"),
-    rule("rd /|rmdir /|del /", r"(?i)\b(?:rd|rmdir|del)\s+(?:/[sqf]\s+){1,3}['\"]?"
+    clue("rd /|rmdir /|del /", r"(?i)\b(?:rd|rmdir|del)\s+(?:/[sqf]\s+){1,3}['\"]?"
          r"(?:%USERPROFILE%|%HOMEPATH%|[A-Z]:\\)\\?\*?['\"]?(?=[\s;&|)'\"`]|$)",
          "recursive delete of the user profile or a drive"),
 )  # fmt: skip
