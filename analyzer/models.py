@@ -32,6 +32,10 @@ class Verdict(enum.StrEnum):
     ERROR = "error"
 
 
+# The verdicts a person reviews: reports, the index's flag, the status summary.
+FLAGGED = frozenset({Verdict.MALICIOUS, Verdict.SUSPICIOUS})
+
+
 class Severity(enum.StrEnum):
     LOW = "low"
     MEDIUM = "medium"

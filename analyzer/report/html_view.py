@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from analyzer.baits import HONEYTOKEN_FILES
-from analyzer.models import AnalysisResult, Leak, Phase, PhaseResult, ProcessEvent, Verdict
+from analyzer.models import FLAGGED, AnalysisResult, Leak, Phase, PhaseResult, ProcessEvent
 
-FLAGGED = (Verdict.MALICIOUS.value, Verdict.SUSPICIOUS.value)
 VERDICT_ORDER = {"malicious": 0, "suspicious": 1, "error": 2, "benign": 3}
 REVIEW_STATES = ("unreviewed", "confirmed", "dismissed")
 # Credential stores, browser profiles and wallets: reading one is what a stealer does.

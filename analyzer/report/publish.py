@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer.atomic import write_atomic
-from analyzer.models import AnalysisResult, Verdict
+from analyzer.models import FLAGGED, AnalysisResult, Verdict
 from analyzer.report.html import write_report
 from analyzer.report.osv import osv_id, write_osv
 from analyzer.result_codec import result_to_dict
-
-FLAGGED = frozenset({Verdict.MALICIOUS, Verdict.SUSPICIOUS})
 
 
 @dataclass(frozen=True)

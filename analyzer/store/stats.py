@@ -8,12 +8,11 @@ from typing import Any
 
 from sqlalchemy import Row, func, select
 
-from analyzer.models import Verdict
+from analyzer.models import FLAGGED
 from analyzer.store.columns import JobState, feed_cursors, jobs, packages, results, versions
 from analyzer.store.database import Database, describe
 from analyzer.terminal import printable
 
-FLAGGED = (Verdict.MALICIOUS.value, Verdict.SUSPICIOUS.value)
 UNSCORED = "unscored"  # a result the rules have not given a verdict
 RECENT = 3  # latest results in the report
 
@@ -43,7 +42,8 @@ def status(db: Database, now: float | None = None) -> dict[str, Any]:
         flagged = connection.execute(
             select(package.ecosystem, package.name, version.version, result.verdict,
                    result.score, result.created_at).select_from(released)
-            .where(result.verdict.in_(FLAGGED)).order_by(*newest_first).limit(1)).first()
+            .where(result.verdict.in_(sorted(v.value for v in FLAGGED))).order_by(*newest_first)
+            .limit(1)).first()
         recent = connection.execute(
             select(package.ecosystem, package.name, version.version, result.verdict)
             .select_from(released).order_by(*newest_first).limit(RECENT)).all()
