@@ -7,40 +7,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+# Ecosystems, verdicts and severities are named by command parsers too: kept light.
+from analyzer.kinds import FLAGGED as FLAGGED
+from analyzer.kinds import Ecosystem as Ecosystem
+from analyzer.kinds import Severity as Severity
+from analyzer.kinds import Verdict as Verdict
+
 # The phases and their outcomes are the driver's words too: defined with the protocol.
 from analyzer.protocol import Phase as Phase
 from analyzer.protocol import PhaseStatus as PhaseStatus
 
 if TYPE_CHECKING:
     from analyzer.signals import StaticSignal
-
-
-class Ecosystem(enum.StrEnum):
-    PYPI = "pypi"
-    NPM = "npm"
-
-    @property
-    def osv_name(self) -> str:
-        """The ecosystem name as OSV spells it."""
-        return {"pypi": "PyPI", "npm": "npm"}[self.value]
-
-
-class Verdict(enum.StrEnum):
-    MALICIOUS = "malicious"
-    SUSPICIOUS = "suspicious"
-    BENIGN = "benign"
-    ERROR = "error"
-
-
-# The verdicts a person reviews: reports, the index's flag, the status summary.
-FLAGGED = frozenset({Verdict.MALICIOUS, Verdict.SUSPICIOUS})
-
-
-class Severity(enum.StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
 
 
 class FileAccess(enum.StrEnum):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from analyzer.errors import UsageError
-from analyzer.models import Ecosystem
+from analyzer.kinds import Ecosystem
 from analyzer.terminal import printable
 
 # The rule engine and the popular-name lists load when a command uses them, not for --help.

@@ -5,9 +5,13 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analyzer.defaults import NPM_REGISTRY_URL, PYPI_URL
-from analyzer.models import Ecosystem, FetchedPackage
+from analyzer.kinds import Ecosystem
+
+if TYPE_CHECKING:
+    from analyzer.models import FetchedPackage
 
 
 @dataclass(frozen=True)

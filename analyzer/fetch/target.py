@@ -9,7 +9,7 @@ from packaging.version import InvalidVersion, Version
 
 from analyzer.errors import UsageError
 from analyzer.fetch.interface import Target
-from analyzer.models import Ecosystem
+from analyzer.kinds import Ecosystem
 
 LOCAL_SUFFIXES = (".tar.gz", ".tgz", ".zip", ".whl", ".tar.bz2", ".tar")
 

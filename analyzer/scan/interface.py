@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 
 from analyzer.errors import Error
-from analyzer.models import Ecosystem
+from analyzer.kinds import Ecosystem
 
 
 class ScanError(Error):

@@ -139,7 +139,7 @@ def worker_settings(args: argparse.Namespace) -> WorkerSettings:
     """The `WorkerSettings` a parsed `worker` command line asks for."""
     from analyzer.scheduler.queue import QueueSettings
     from analyzer.scheduler.worker import WorkerSettings
-    from analyzer.store.database import resolve_url
+    from analyzer.store.location import resolve_url
 
     return WorkerSettings(db_url=resolve_url(args.db), job_timeout_s=args.job_timeout,
                           queue=QueueSettings.for_jobs_of(args.job_timeout),
@@ -193,13 +193,8 @@ def watch_command(args: argparse.Namespace) -> int:
 
 def status_command(args: argparse.Namespace) -> int:
     """Handler of `pkgsandbox status`."""
-    from analyzer.store.database import Database
-    from analyzer.store.stats import render_status, status
+    from analyzer.store.stats import read_status, render_status
 
-    db = Database.open(args.db, create=False)
-    try:
-        report = status(db)
-    finally:
-        db.close()
+    report = read_status(args.db)
     print(json.dumps(report, indent=2) if args.json else render_status(report))
     return 0

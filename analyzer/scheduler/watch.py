@@ -25,7 +25,8 @@ from analyzer.scheduler.progress import FeedState, Progress
 from analyzer.scheduler.queue import JobQueue, QueueSettings
 from analyzer.scheduler.worker import SandboxAnalyser, WorkerSettings
 from analyzer.settings import SandboxSettings
-from analyzer.store.database import Database, StoreError, resolve_url
+from analyzer.store.database import Database, StoreError
+from analyzer.store.location import resolve_url
 from analyzer.store.releases import CursorConflict, record_feed_error
 from analyzer.store.stats import status
 

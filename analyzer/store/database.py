@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,30 +13,25 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
-from analyzer.defaults import DB_ENV_VAR, DEFAULT_DB_URL
 from analyzer.errors import Error
+from analyzer.store.location import (
+    ENV_VAR,
+    MIGRATIONS,
+    SQLITE_BUSY_TIMEOUT_MS,
+    head_revision,
+    resolve_url,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
-ENV_VAR = DB_ENV_VAR
-# Next to the HTML reports and OSV records, relative to where the watcher runs; servers
-# pass an absolute sqlite:////var/lib/... or a postgresql+psycopg://... URL instead.
-DEFAULT_URL = DEFAULT_DB_URL
-MIGRATIONS = Path(__file__).parent / "migrations"
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Any constant: serialises migrations of several processes starting at once on PostgreSQL.
 _MIGRATION_LOCK = 0x706B6773
 
 
 class StoreError(Error):
     """The database cannot be opened, migrated or written."""
-
-
-def resolve_url(url: str | None = None) -> str:
-    """`--db` first, then $PKGSANDBOX_DB, then the SQLite file under reports/."""
-    return url or os.environ.get(ENV_VAR) or DEFAULT_URL
 
 
 def describe(url: str) -> str:
@@ -167,22 +160,6 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-_REVISION = re.compile(r'^(down_)?revision\s*=\s*(?:None|"([^"]+)")', re.MULTILINE)
-
-
-@functools.cache
-def head_revision() -> str | None:
-    """The newest migration's revision, read from the files as text: the one no other
-    migration names as its parent. None when that is not a single one (alembic decides)."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for script in MIGRATIONS.glob("versions/[0-9]*.py"):
-        for down, revision in _REVISION.findall(script.read_text()):
-            (parents if down else revisions).add(revision)
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
 
 
 def _missing_sqlite_file(url: str) -> bool:

@@ -1,76 +1,147 @@
-"""What `pkgsandbox status`, the progress line and `/metrics` report, read from the database."""
+"""What `pkgsandbox status`, the progress line and `/metrics` report, read from the database.
+
+The queries are plain SQL that SQLite and PostgreSQL both run, written once. The watcher,
+the progress line and /metrics hold a `Database` and run them through SQLAlchemy;
+`pkgsandbox status` on a SQLite file at the newest schema runs them through the standard
+library's sqlite3, because SQLAlchemy's import alone would be most of its start.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 import time
+import urllib.parse
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, func, select
-
-from analyzer.models import FLAGGED
-from analyzer.store.columns import JobState, feed_cursors, jobs, packages, results, versions
-from analyzer.store.database import Database, describe
+from analyzer.kinds import FLAGGED
+from analyzer.store.columns import JobState
+from analyzer.store.location import SQLITE_BUSY_TIMEOUT_MS, head_revision, resolve_url, sqlite_file
 from analyzer.terminal import printable
+
+if TYPE_CHECKING:
+    from analyzer.store.database import Database
 
 UNSCORED = "unscored"  # a result the rules have not given a verdict
 RECENT = 3  # latest results in the report
 
+# One read-only query: SQL with `:name` parameters in, rows as tuples out.
+Query = Callable[[str, Mapping[str, Any]], list[tuple[Any, ...]]]
+
+_FLAGGED = {f"flagged_{index}": verdict.value
+            for index, verdict in enumerate(sorted(FLAGGED))}
+_RELEASED = ("FROM results r JOIN versions v ON v.id = r.version_id"
+             " JOIN packages p ON p.id = v.package_id")
+_NEWEST_FIRST = "ORDER BY r.created_at DESC, r.id DESC"
+_FEED_COLUMNS = ("feed", "position", "origin_time", "status", "last_error", "failures", "gaps",
+                 "releases", "updated_at", "last_ok_at")
+# Built from the constants above only, never from input.
+_QUERIES = {
+    "states": "SELECT state, count(*) FROM jobs GROUP BY state",
+    "retrying": "SELECT count(*) FROM jobs WHERE state = :queued AND attempts > 0",
+    "verdicts": "SELECT verdict, count(*) FROM results GROUP BY verdict",
+    "last_hour": "SELECT count(*) FROM results WHERE created_at >= :since",
+    "releases": "SELECT count(*) FROM versions",
+    "flagged": f"SELECT p.ecosystem, p.name, v.version, r.verdict, r.score, r.created_at"
+               f" {_RELEASED} WHERE r.verdict IN ({', '.join(':' + k for k in _FLAGGED)})"
+               f" {_NEWEST_FIRST} LIMIT 1",
+    "recent": f"SELECT p.ecosystem, p.name, v.version, r.verdict {_RELEASED}"
+              f" {_NEWEST_FIRST} LIMIT :recent",
+    # Per feed, the newest release it brought: how long after its publication it came.
+    "lags": "SELECT feed, discovered_at - published_at FROM versions WHERE id IN"
+            " (SELECT max(id) FROM versions WHERE published_at IS NOT NULL GROUP BY feed)",
+    "feeds": f"SELECT {', '.join(_FEED_COLUMNS)} FROM feed_cursors ORDER BY feed",  # noqa: S608
+}
+
 
 def status(db: Database, now: float | None = None) -> dict[str, Any]:
+    """The status report (see `report`) of an open database."""
+    from sqlalchemy import text
+
+    from analyzer.store.database import describe
+
+    with db.snapshot() as connection:
+        def query(sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+            return [tuple(row) for row in connection.execute(text(sql), dict(params))]
+
+        return report(query, describe(db.url), now)
+
+
+def read_status(url: str | None, now: float | None = None) -> dict[str, Any]:
+    """The status report of the database at `url` (`--db`, else the environment, else the
+    default), for `pkgsandbox status`. Anything the sqlite3 path does not handle (another
+    database, a file to migrate or missing, an error) goes through `Database`, which
+    migrates it or says in one line what is wrong."""
+    url = resolve_url(url)
+    path = sqlite_file(url)
+    if path is not None and path.is_file():
+        try:
+            with _sqlite_snapshot(path) as query:
+                if query("SELECT version_num FROM alembic_version", {}) == [(head_revision(),)]:
+                    return report(query, url, now)
+        except sqlite3.Error:
+            pass
+    from analyzer.store.database import Database
+
+    db = Database.open(url, create=False)
+    try:
+        return status(db, now)
+    finally:
+        db.close()
+
+
+@contextmanager
+def _sqlite_snapshot(path: Path) -> Iterator[Query]:
+    """One read transaction on an existing SQLite file; never creates it, never writes."""
+    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=rw"
+    with closing(sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
+                                 isolation_level=None)) as connection:
+        connection.execute("BEGIN DEFERRED")
+        try:
+            yield lambda sql, params: connection.execute(sql, params).fetchall()
+        finally:
+            connection.execute("ROLLBACK")
+
+
+def report(query: Query, database: str, now: float | None = None) -> dict[str, Any]:
     """Counts of releases, jobs by state and results by verdict; feeds; the last flagged one.
 
     `failed` counts dead-lettered jobs (every attempt used); `retrying` counts queued jobs
     that already failed at least once.
     """
     now = time.time() if now is None else now
-    job, result, version, package = jobs.c, results.c, versions.c, packages.c
-    released = (results.join(versions, version.id == result.version_id)
-                .join(packages, package.id == version.package_id))
-    with db.snapshot() as connection:
-        states: dict[str, int] = {
-            state: count for state, count in connection.execute(
-                select(job.state, func.count()).group_by(job.state))}
-        retrying = connection.scalar(select(func.count()).select_from(jobs).where(
-            job.state == JobState.QUEUED.value, job.attempts > 0)) or 0
-        verdicts = [(verdict, count) for verdict, count in connection.execute(
-            select(result.verdict, func.count()).group_by(result.verdict))]
-        last_hour = connection.scalar(select(func.count()).select_from(results).where(
-            result.created_at >= now - 3600)) or 0
-        releases = connection.scalar(select(func.count()).select_from(versions)) or 0
-        newest_first = (result.created_at.desc(), result.id.desc())
-        flagged = connection.execute(
-            select(package.ecosystem, package.name, version.version, result.verdict,
-                   result.score, result.created_at).select_from(released)
-            .where(result.verdict.in_(sorted(v.value for v in FLAGGED))).order_by(*newest_first)
-            .limit(1)).first()
-        recent = connection.execute(
-            select(package.ecosystem, package.name, version.version, result.verdict)
-            .select_from(released).order_by(*newest_first).limit(RECENT)).all()
-        # Per feed, the newest release it brought: how long after its publication it came.
-        newest = (select(func.max(version.id)).where(version.published_at.is_not(None))
-                  .group_by(version.feed))
-        lags = dict(connection.execute(
-            select(version.feed, version.discovered_at - version.published_at)
-            .where(version.id.in_(newest))).all())
-        feeds = {row.feed: _feed(row, lags.get(row.feed)) for row in connection.execute(
-            select(feed_cursors).order_by(feed_cursors.c.feed))}
-    by_verdict = {verdict or UNSCORED: count for verdict, count in verdicts}
+
+    def count(name: str, **params: Any) -> int:
+        rows = query(_QUERIES[name], params)
+        return int(rows[0][0] or 0) if rows else 0
+
+    states: dict[str, int] = dict(query(_QUERIES["states"], {}))
+    by_verdict = {verdict or UNSCORED: count_ for verdict, count_ in
+                  query(_QUERIES["verdicts"], {})}
+    flagged = query(_QUERIES["flagged"], _FLAGGED)
+    recent = query(_QUERIES["recent"], {"recent": RECENT})
+    lags: dict[str, float | None] = dict(query(_QUERIES["lags"], {}))
+    feeds = {row[0]: _feed(dict(zip(_FEED_COLUMNS, row, strict=True)), lags.get(row[0]))
+             for row in query(_QUERIES["feeds"], {})}
     return {
-        "database": describe(db.url),
-        "releases": releases,
+        "database": database,
+        "releases": count("releases"),
         "analysed": sum(by_verdict.values()),
-        "queued": states.get(JobState.QUEUED.value, 0),
-        "running": states.get(JobState.RUNNING.value, 0),
-        "retrying": retrying,
-        "failed": states.get(JobState.DEAD.value, 0),
+        "queued": states.get(JobState.QUEUED, 0),
+        "running": states.get(JobState.RUNNING, 0),
+        "retrying": count("retrying", queued=JobState.QUEUED.value),
+        "failed": states.get(JobState.DEAD, 0),
         "by_verdict": by_verdict,
-        "analyses_last_hour": last_hour,
-        "last_flagged": None if flagged is None else {
-            "ecosystem": flagged.ecosystem, "name": flagged.name, "version": flagged.version,
-            "verdict": flagged.verdict, "score": flagged.score, "at": iso(flagged.created_at)},
-        "recent": [{"ecosystem": r.ecosystem, "name": r.name, "version": r.version,
-                    "verdict": r.verdict or UNSCORED} for r in recent],
+        "analyses_last_hour": count("last_hour", since=now - 3600),
+        "last_flagged": None if not flagged else dict(zip(
+            ("ecosystem", "name", "version", "verdict", "score"), flagged[0][:5], strict=True))
+        | {"at": iso(flagged[0][5])},
+        "recent": [{"ecosystem": ecosystem, "name": name, "version": version,
+                    "verdict": verdict or UNSCORED}
+                   for ecosystem, name, version, verdict in recent],
         "feeds": feeds,
     }
 
@@ -82,18 +153,18 @@ def iso(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
-def _feed(row: Row[Any], lag_s: float | None) -> dict[str, Any]:
+def _feed(row: dict[str, Any], lag_s: float | None) -> dict[str, Any]:
     return {
         "lag_s": None if lag_s is None else round(max(0.0, lag_s), 1),
-        "position": row.position or None,
-        "status": row.status,
-        "last_error": row.last_error,
-        "failures": row.failures,
-        "gaps": row.gaps,
-        "releases": row.releases,
-        "updated_at": iso(row.updated_at),
-        "last_ok_at": iso(row.last_ok_at),
-        "origin": iso(row.origin_time),
+        "position": row["position"] or None,
+        "status": row["status"],
+        "last_error": row["last_error"],
+        "failures": row["failures"],
+        "gaps": row["gaps"],
+        "releases": row["releases"],
+        "updated_at": iso(row["updated_at"]),
+        "last_ok_at": iso(row["last_ok_at"]),
+        "origin": iso(row["origin_time"]),
     }
 
 

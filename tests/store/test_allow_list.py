@@ -11,7 +11,8 @@ from sqlalchemy import inspect, select
 from analyzer.feeds.interface import Batch
 from analyzer.models import Ecosystem, Finding, Phase, Severity, Verdict
 from analyzer.store.allow_list import allow_list, allowed_rules
-from analyzer.store.database import MIGRATIONS, Database
+from analyzer.store.database import Database
+from analyzer.store.location import MIGRATIONS
 from analyzer.store.releases import record_batch, start_cursor
 from analyzer.store.results import save_result
 from analyzer.store.schema import AllowListEntry, Job

@@ -13,16 +13,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from analyzer.store import columns
-from analyzer.store.database import (
-    DEFAULT_URL,
-    ENV_VAR,
-    MIGRATIONS,
-    Database,
-    StoreError,
-    head_revision,
-    resolve_url,
-)
+from analyzer.store.database import Database, StoreError
+from analyzer.store.location import DEFAULT_URL, ENV_VAR, MIGRATIONS, head_revision, resolve_url
 from analyzer.store.schema import Base
 
 TABLES = {"packages", "versions", "artifacts", "jobs", "results", "findings", "feed_cursors",
@@ -62,13 +54,6 @@ def test_status_on_a_database_at_head_loads_neither_alembic_nor_the_orm(tmp_path
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip().splitlines()[-1] == "[]"
-
-
-def test_the_light_tables_of_status_name_columns_of_the_schema() -> None:
-    for light in (columns.packages, columns.versions, columns.jobs, columns.results,
-                  columns.feed_cursors):
-        table = Base.metadata.tables[light.name]
-        assert {c.name for c in light.columns} <= {c.name for c in table.columns}, light.name
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:

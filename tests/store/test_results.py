@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from analyzer.feeds.interface import Batch
 from analyzer.models import Ecosystem, Verdict
 from analyzer.store.database import Database
+from analyzer.store.location import head_revision
 from analyzer.store.releases import record_batch, record_feed_error, start_cursor
 from analyzer.store.results import save_result
 from analyzer.store.schema import Artifact, FindingRow, Job, Result
-from analyzer.store.stats import render_status, status
+from analyzer.store.stats import read_status, render_status, status
 from tests.store.builders import EXFIL, analysis_result, planned
 
 
@@ -83,3 +89,41 @@ def test_status_gives_each_feeds_lag_and_the_latest_verdicts(db: Database) -> No
     assert report["feeds"]["pypi"]["lag_s"] == 40.0
     assert [(r["name"], r["verdict"]) for r in report["recent"]] == [
         ("p3", "unscored"), ("p2", "malicious"), ("p1", "benign")]
+
+
+def test_status_of_a_url_reads_the_same_report_through_either_driver(db: Database) -> None:
+    """`pkgsandbox status` reads a SQLite file with the standard library's sqlite3, without
+    importing SQLAlchemy, and any other database through `Database`: one report."""
+    test_status_counts_jobs_verdicts_feeds_and_the_last_flagged(db)
+    assert read_status(db.url, now=5002.0) == status(db, now=5002.0)
+
+
+def test_a_sqlite_file_behind_the_newest_schema_is_migrated_first(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    Database.open(url).close()
+    with sqlite3.connect(tmp_path / "old.db") as connection:  # as an older release left it
+        connection.execute("UPDATE alembic_version SET version_num = '0002'")
+        connection.execute("DROP TABLE osv_records")
+    report = read_status(url, now=1.0)
+    assert report["releases"] == 0 and report["feeds"] == {}
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (head_revision(),)]
+
+
+def test_status_of_a_sqlite_file_never_imports_sqlalchemy(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    Database.open(url).close()
+    probe = ("import sys; from analyzer.cli import main; main(['status', '--db', sys.argv[1]]);"
+             " print('sqlalchemy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip().splitlines()[-1] == "False"
+    assert "queue     0 queued" in done.stdout
+
+
+def test_status_of_a_missing_file_is_the_stores_one_line_error(tmp_path: Path) -> None:
+    from analyzer.store.database import StoreError
+
+    with pytest.raises(StoreError, match="no database at"):
+        read_status(f"sqlite:///{tmp_path / 'nope.db'}")

@@ -3,6 +3,7 @@ collector that gathers every problem of a rule set so they are reported together
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Callable, Iterable
@@ -59,6 +60,8 @@ def checked(
 # --- globs --------------------------------------------------------------------------
 
 
+# Globs are translated (and checked) when rules load, but compiled when first matched: a
+# rule set holds hundreds, and commands like `rules list` never match one.
 @dataclass(frozen=True)
 class Glob:
     """A shell-style pattern: `*` stays within one path segment (or, for host names,
@@ -66,29 +69,34 @@ class Glob:
     `{a,b}` alternatives; `~/` at the start of a path glob is any home folder."""
 
     text: str
-    regex: re.Pattern[str]
+    source: str  # the regex it stands for
+    flags: int = 0
+
+    @functools.cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.source, self.flags)
 
     def match(self, subject: str) -> bool:
         return self.regex.fullmatch(subject[:MAX_SUBJECT_CHARS]) is not None
 
 
 def path_glob(text: str) -> Glob:
-    return Glob(text, re.compile(_translate(text, segment="[^/]", home=True)))
+    return Glob(text, _translate(text, segment="[^/]", home=True))
 
 
 def host_glob(text: str) -> Glob:
-    return Glob(text, re.compile(_translate(text.lower().rstrip("."), segment="."), re.I))
+    return Glob(text, _translate(text.lower().rstrip("."), segment="."), re.I)
 
 
 def name_glob(text: str) -> Glob:
     """A glob for a program: without a `/` it is matched against the base name."""
     if "/" in text:
         return path_glob(text)
-    return Glob(text, re.compile(r"(?:.*/)?" + _translate(text, segment="[^/]"), re.S))
+    return Glob(text, r"(?:.*/)?" + _translate(text, segment="[^/]"), re.S)
 
 
 def text_glob(text: str) -> Glob:
-    return Glob(text, re.compile(_translate(text, segment="."), re.S))
+    return Glob(text, _translate(text, segment="."), re.S)
 
 
 def _translate(glob: str, segment: str, home: bool = False) -> str:
@@ -115,7 +123,12 @@ def _translate(glob: str, segment: str, home: bool = False) -> str:
             body = glob[i + 1 : end]
             negate = body.startswith("!")
             body = body[1:] if negate else body
-            out.append("[" + ("^" if negate else "") + body.replace("\\", "\\\\") + "]")
+            char_class = "[" + ("^" if negate else "") + body.replace("\\", "\\\\") + "]"
+            try:  # the one part that can be a bad regex (`[z-a]`): checked on its own
+                re.compile(char_class)
+            except re.error as exc:
+                raise ValueError(f"bad class {glob[i:end + 1]!r} in glob {glob!r}: {exc}") from None
+            out.append(char_class)
             i = end
         elif char == "{":
             depth += 1
@@ -139,15 +152,17 @@ class GlobSet:
     `fullmatch` per event, whatever its length (traces hold tens of thousands)."""
 
     globs: tuple[Glob, ...] = ()
-    regex: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, globs: Iterable[Glob]) -> GlobSet:
-        globs = tuple(globs)
-        if not globs:
-            return cls()
-        joined = "|".join(f"(?:{glob.regex.pattern})" for glob in globs)
-        return cls(globs, re.compile(joined, globs[0].regex.flags))
+        return cls(tuple(globs))
+
+    @functools.cached_property
+    def regex(self) -> re.Pattern[str] | None:
+        if not self.globs:
+            return None
+        joined = "|".join(f"(?:{glob.source})" for glob in self.globs)
+        return re.compile(joined, self.globs[0].flags)
 
     def __bool__(self) -> bool:
         return bool(self.globs)

@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 from analyzer.errors import Error
-from analyzer.models import Ecosystem
+from analyzer.kinds import Ecosystem
 
 FILENAMES = {Ecosystem.PYPI: "popular-pypi.txt", Ecosystem.NPM: "popular-npm.tsv"}
 NPM_HEADER = "name\tmonthly_downloads"

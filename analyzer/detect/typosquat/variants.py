@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 
-from analyzer.models import Ecosystem
+from analyzer.kinds import Ecosystem
 
 
 class Kind(enum.StrEnum):

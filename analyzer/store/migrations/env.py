@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from analyzer.store.database import resolve_url
+from analyzer.store.location import resolve_url
 from analyzer.store.schema import Base
 
 connection = context.config.attributes.get("connection")
