@@ -81,6 +81,12 @@ def test_every_bad_rule_in_every_file_is_reported_together(tmp_path: Path) -> No
             weight: 1
             colour: red
             match: {dns: {}}
+          - id: bad-class
+            title: t
+            description: d
+            severity: high
+            weight: 1
+            match: {file: {path: "~/.config/[z-a]*"}}
     """)
     write(tmp_path, "b.yaml", """
         rules:
@@ -101,6 +107,9 @@ def test_every_bad_rule_in_every_file_is_reported_together(tmp_path: Path) -> No
     assert "rule bad-regex.match.process.argv[0]: bad regex" in problems
     assert "rule bad-kind.match.signal.kind: unknown value 'no-such-kind'" in problems
     assert "rule unknown-key: unknown key 'colour'" in problems
+    # Globs compile when first matched; the class, the one part that can be a bad regex,
+    # is still checked when the rules load.
+    assert "rule bad-class.match.file.path: bad class '[z-a]' in glob" in problems
     assert "rule bad-field.severity: unknown value 'extreme'" in problems
     assert "rule bad-field.weight: expected a number of at least 0" in problems
     assert "unknown field 'pathh' in `file`" in problems
