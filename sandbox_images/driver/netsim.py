@@ -24,23 +24,11 @@ import ssl
 import sys
 import threading
 import time
-
-import scapy.arch
+import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # `-I` leaves it off
 import protocol  # noqa: E402
 from protocol import DnsEvent, HttpEvent, TcpEvent, TlsEvent  # noqa: E402
-
-scapy.arch.read_routes6 = lambda: []  # gVisor's netlink omits the address scope scapy reads
-
-from cryptography import x509  # noqa: E402
-from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
-from cryptography.x509.oid import NameOID  # noqa: E402
-from scapy.layers.dns import DNS, DNSRR  # noqa: E402
-from scapy.layers.tls.extensions import TLS_Ext_ALPN, TLS_Ext_ServerName  # noqa: E402
-from scapy.layers.tls.handshake import TLSClientHello  # noqa: E402
-from scapy.layers.tls.record import TLS  # noqa: E402
 
 TCP_PORTS = (21, 22, 25, 80, 443, 1337, 3333, 4444, 5555, 6667, 8000, 8080, 8443, 8888, 9001)
 BANNERS = {21: b"220 ProFTPD Server ready.\r\n", 22: b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n",
@@ -54,6 +42,41 @@ MAX_HEADER = 64 * 1024
 MAX_STREAM = 4096
 MAX_LOG = protocol.MAX_NETWORK_LOG  # where the host stops reading
 IO_TIMEOUT = 3.0
+
+# scapy and cryptography take over a second to import under gVisor: the simulator says
+# "ready" once its sockets are bound, and imports them on a thread of their own while
+# the package installs. A query that arrives first waits in its socket until they are in.
+_LOADING = threading.Lock()
+_libraries = None
+
+
+def libraries():
+    """scapy (DNS and TLS records) and cryptography (certificates), imported once; a
+    caller during the import waits for it."""
+    global _libraries
+    with _LOADING:
+        if _libraries is None:
+            _libraries = _import_libraries()
+        return _libraries
+
+
+def _import_libraries():
+    import scapy.arch
+
+    scapy.arch.read_routes6 = lambda: []  # gVisor's netlink omits the address scope scapy reads
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    from scapy.layers.dns import DNS, DNSRR
+    from scapy.layers.tls.extensions import TLS_Ext_ALPN, TLS_Ext_ServerName
+    from scapy.layers.tls.handshake import TLSClientHello
+    from scapy.layers.tls.record import TLS
+
+    return types.SimpleNamespace(
+        x509=x509, hashes=hashes, serialization=serialization, ec=ec, NameOID=NameOID,
+        DNS=DNS, DNSRR=DNSRR, TLS_Ext_ALPN=TLS_Ext_ALPN, TLS_Ext_ServerName=TLS_Ext_ServerName,
+        TLSClientHello=TLSClientHello, TLS=TLS)
 
 
 class Recorder:
@@ -82,20 +105,19 @@ class Recorder:
 
 
 class Certificates:
-    """Leaf certificates for requested names, signed by the run's CA, cached per name."""
+    """Leaf certificates for requested names, signed by the run's CA, cached per name.
+
+    Made as root, which alone can read the CA; its key is parsed, and the leaf key made,
+    at the first TLS connection."""
 
     def __init__(self, ca_cert_path, ca_key_path, workdir):
         with open(ca_cert_path, "rb") as f:
-            self.ca_cert = x509.load_pem_x509_certificate(f.read())
+            self._ca_cert_pem = f.read()
         with open(ca_key_path, "rb") as f:
-            self.ca_key = serialization.load_pem_private_key(f.read(), password=None)
-        self.key = ec.generate_private_key(ec.SECP256R1())
+            self._ca_key_pem = f.read()
         self.key_path = os.path.join(workdir, "leaf.key")
-        with open(self.key_path, "wb") as f:
-            f.write(self.key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
         self.workdir = workdir
+        self._signing = None  # (CA certificate, CA key, leaf key) once parsed
         self._contexts = {}
         self._lock = threading.Lock()
 
@@ -106,25 +128,43 @@ class Certificates:
                 self._contexts[name] = self._make_context(name)
             return self._contexts[name]
 
+    def _keys(self):
+        if self._signing is None:
+            lib = libraries()
+            serialization = lib.serialization
+            ca_cert = lib.x509.load_pem_x509_certificate(self._ca_cert_pem)
+            ca_key = serialization.load_pem_private_key(self._ca_key_pem, password=None)
+            key = lib.ec.generate_private_key(lib.ec.SECP256R1())
+            with open(self.key_path, "wb") as f:
+                f.write(key.private_bytes(serialization.Encoding.PEM,
+                                          serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+            self._signing = (ca_cert, ca_key, key)
+        return self._signing
+
     def _make_context(self, name):
+        lib = libraries()
+        x509 = lib.x509
+        ca_cert, ca_key, key = self._keys()
         now = datetime.datetime.now(datetime.UTC)
         cert = (
             x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name[:64])]))
-            .issuer_name(self.ca_cert.subject)
-            .public_key(self.key.public_key())
+            .subject_name(x509.Name([x509.NameAttribute(lib.NameOID.COMMON_NAME, name[:64])]))
+            .issuer_name(ca_cert.subject)
+            .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(days=30))
             .not_valid_after(now + datetime.timedelta(days=90))
             .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
             .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
                            critical=False)
-            .sign(self.ca_key, hashes.SHA256())
+            .sign(ca_key, lib.hashes.SHA256())
         )
+        pem = lib.serialization.Encoding.PEM
         path = os.path.join(self.workdir, f"leaf-{len(self._contexts)}.pem")
         with open(path, "wb") as f:
-            f.write(cert.public_bytes(serialization.Encoding.PEM))
-            f.write(self.ca_cert.public_bytes(serialization.Encoding.PEM))
+            f.write(cert.public_bytes(pem))
+            f.write(ca_cert.public_bytes(pem))
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(path, self.key_path)
         context.set_alpn_protocols(["http/1.1"])  # keep clients off HTTP/2, which we do not speak
@@ -133,18 +173,19 @@ class Certificates:
 
 def parse_client_hello(data):
     """SNI and ALPN from a TLS ClientHello record, or (None, []) when it is not one."""
+    lib = libraries()
     try:
-        record = TLS(data)
+        record = lib.TLS(data)
     except Exception:  # scapy raises many kinds on garbage; garbage is expected here
         return None, []
     sni, alpn = None, []
     for message in getattr(record, "msg", []) or []:
-        if not isinstance(message, TLSClientHello):
+        if not isinstance(message, lib.TLSClientHello):
             continue
         for ext in message.ext or []:
-            if isinstance(ext, TLS_Ext_ServerName) and ext.servernames:
+            if isinstance(ext, lib.TLS_Ext_ServerName) and ext.servernames:
                 sni = ext.servernames[0].servername.decode("ascii", "replace")
-            elif isinstance(ext, TLS_Ext_ALPN):
+            elif isinstance(ext, lib.TLS_Ext_ALPN):
                 alpn = [p.protocol.decode("ascii", "replace") for p in ext.protocols]
     return sni, alpn
 
@@ -332,8 +373,9 @@ def answer_dns(data, recorder, transport):
     """Record every question of a query and answer A questions with 127.0.0.1. Garbage
     (a header that claims questions it does not hold, fields scapy cannot rebuild) is
     recorded as malformed, with its bytes: never a handler that dies with the evidence."""
+    lib = libraries()
     try:
-        query = DNS(data)
+        query = lib.DNS(data)
         questions = [q for q in (query.qd or []) if hasattr(q, "qname")]
     except Exception:  # scapy raises many kinds on garbage; garbage is expected here
         questions, query = [], None
@@ -346,9 +388,9 @@ def answer_dns(data, recorder, transport):
         recorder.record(DnsEvent(time.time(), name[:1024], question.sprintf("%qtype%"),
                                  transport))
         if question.qtype == 1 and answers is None:  # A: here; AAAA and others: no data
-            answers = DNSRR(rrname=question.qname, type="A", ttl=300, rdata="127.0.0.1")
+            answers = lib.DNSRR(rrname=question.qname, type="A", ttl=300, rdata="127.0.0.1")
     try:
-        reply = DNS(id=query.id, qr=1, aa=1, rd=query.rd, ra=1, qd=questions, an=answers)
+        reply = lib.DNS(id=query.id, qr=1, aa=1, rd=query.rd, ra=1, qd=questions, an=answers)
         return bytes(reply)
     except Exception:  # the questions are recorded; a reply scapy cannot build is none
         return None
@@ -395,6 +437,7 @@ def main():
         threading.Thread(target=server.serve_forever, daemon=True).start()
     sys.stdout.write("ready\n")
     sys.stdout.flush()
+    libraries()
     threading.Event().wait()
 
 
