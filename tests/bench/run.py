@@ -1,7 +1,8 @@
 """`make bench`: sandbox speed and memory on this machine, printed as a table and as JSON.
 
 Figures: per-phase wall time (median and p95 of N runs) of small and large PyPI and npm
-packages analysed end to end, with the sandbox's peak memory; the traced-gVisor install
+packages analysed end to end, with the sandbox's peak memory; time to verdict on a fixed
+random draw of real recent releases (real_mix.py); the traced-gVisor install
 against the same install under runc; what the network simulator and the execute phase
 add; analyses per hour with 1 and 2 workers; trace parsing speed on the biggest trace;
 the scheduler's cost per job; typosquat checks per second; the peak memory of
@@ -42,6 +43,7 @@ from tests.bench import large  # noqa: E402
 from tests.bench.cli_start import measure_cli_start  # noqa: E402
 from tests.bench.figures import Figure, Target, render, spread  # noqa: E402
 from tests.bench.memory import PeakMemorySandbox  # noqa: E402
+from tests.bench.real_mix import REAL_MIX, measure_real_mix  # noqa: E402
 from tests.bench.scheduler_bench import measure_overhead  # noqa: E402
 from tests.bench.watcher_bench import measure_watcher  # noqa: E402
 from tests.packages import PACKAGES, build_package  # noqa: E402
@@ -57,12 +59,15 @@ class Plan:
     analyses: int  # per worker count, for analyses per hour
     watch_releases: int
     scheduler_jobs: int
+    real_mix: int  # the first N of real_mix.REAL_MIX
+    real_mix_workers: tuple[int, ...]
 
 
 FULL_PLAN = Plan(small_runs=5, large_runs=3, large_size=large.FULL, analyses=10,
-                 watch_releases=8, scheduler_jobs=200)
+                 watch_releases=8, scheduler_jobs=200, real_mix=len(REAL_MIX),
+                 real_mix_workers=(1, 2))
 QUICK_PLAN = Plan(small_runs=1, large_runs=1, large_size=large.QUICK, analyses=2,
-                  watch_releases=4, scheduler_jobs=100)
+                  watch_releases=4, scheduler_jobs=100, real_mix=4, real_mix_workers=(2,))
 
 
 # --- end to end ---------------------------------------------------------------------------
@@ -235,6 +240,8 @@ def run_all(plan: Plan, scratch: Path) -> tuple[list[Figure], list[str]]:
             measure(f"{case.label} sandbox costs", partial(
                 bench_sandbox_costs, case.label, artifacts[case.label], plan.small_runs))
     measure("throughput", lambda: bench_throughput(artifacts["small wheel"], plan.analyses))
+    measure("real mix", lambda: measure_real_mix(REAL_MIX[:plan.real_mix],
+                                                 plan.real_mix_workers))
     measure("trace parsing", lambda: bench_parsing(scratch))
     measure("scheduler", lambda: bench_scheduler(plan.scheduler_jobs))
     measure("typosquat", bench_typosquat)
