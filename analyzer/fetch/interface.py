@@ -5,9 +5,13 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from analyzer.defaults import NPM_REGISTRY_URL, PYPI_URL
+from analyzer.defaults import DEPENDENCY_BUDGET_S, NPM_REGISTRY_URL, PYPI_URL
 from analyzer.models import Ecosystem, FetchedPackage
+
+if TYPE_CHECKING:
+    from analyzer.fetch.wheel_cache import WheelCache
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,16 @@ class RegistryUrls:
     def __post_init__(self) -> None:
         object.__setattr__(self, "pypi", self.pypi.rstrip("/"))
         object.__setattr__(self, "npm", self.npm.rstrip("/"))
+
+
+@dataclass(frozen=True)
+class DependencyPrep:
+    """How a package's dependencies are prepared on the host: the time all their downloads
+    may take together, and this host's shared wheel cache (None: each analysis downloads
+    all it needs, as before the cache)."""
+
+    budget_s: float = DEPENDENCY_BUDGET_S
+    cache: WheelCache | None = None
 
 
 class Fetcher(abc.ABC):
