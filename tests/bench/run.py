@@ -5,7 +5,9 @@ packages analysed end to end, with the sandbox's peak memory; the traced-gVisor 
 against the same install under runc; what the network simulator and the execute phase
 add; analyses per hour with 1 and 2 workers; trace parsing speed on the biggest trace;
 the scheduler's cost per job; typosquat checks per second; the peak memory of
-`pkgsandbox watch` and its workers. Targets from the issues are printed beside.
+`pkgsandbox watch` and its workers; host-side dependency time for real PyPI packages,
+without and with the shared wheel cache, and its hit rate on a second pass. Targets
+from the issues are printed beside.
 `--quick` (CI) runs each measurement once or twice, with smaller large packages. A
 measurement that fails makes the exit status 1; a missed target does not.
 """
@@ -40,6 +42,7 @@ from analyzer.sandbox.docker_runner import DockerSandbox  # noqa: E402
 from analyzer.trace.bench import measure_parse_speed  # noqa: E402
 from tests.bench import large  # noqa: E402
 from tests.bench.cli_start import measure_cli_start  # noqa: E402
+from tests.bench.deps_bench import REAL_SET, measure_dependencies  # noqa: E402
 from tests.bench.figures import Figure, Target, render, spread  # noqa: E402
 from tests.bench.memory import PeakMemorySandbox  # noqa: E402
 from tests.bench.scheduler_bench import measure_overhead  # noqa: E402
@@ -57,12 +60,13 @@ class Plan:
     analyses: int  # per worker count, for analyses per hour
     watch_releases: int
     scheduler_jobs: int
+    dependency_packages: int  # of deps_bench.REAL_SET
 
 
 FULL_PLAN = Plan(small_runs=5, large_runs=3, large_size=large.FULL, analyses=10,
-                 watch_releases=8, scheduler_jobs=200)
+                 watch_releases=8, scheduler_jobs=200, dependency_packages=len(REAL_SET))
 QUICK_PLAN = Plan(small_runs=1, large_runs=1, large_size=large.QUICK, analyses=2,
-                  watch_releases=4, scheduler_jobs=100)
+                  watch_releases=4, scheduler_jobs=100, dependency_packages=3)
 
 
 # --- end to end ---------------------------------------------------------------------------
@@ -239,6 +243,7 @@ def run_all(plan: Plan, scratch: Path) -> tuple[list[Figure], list[str]]:
     measure("scheduler", lambda: bench_scheduler(plan.scheduler_jobs))
     measure("typosquat", bench_typosquat)
     measure("cli start", lambda: measure_cli_start(scratch, plan.small_runs))
+    measure("dependencies", lambda: measure_dependencies(scratch, plan.dependency_packages))
     watch_dir = scratch / "watch"
     watch_dir.mkdir()
     measure("watcher", lambda: bench_watcher(plan.watch_releases, watch_dir))
