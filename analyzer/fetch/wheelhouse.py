@@ -92,19 +92,20 @@ def download_wheels(
     `--only-binary=:all:` means no sdist, so no setup.py. With a `cache`, pip takes what
     it holds instead of downloading it, and what it downloads goes in.
     """
-    with _cached(cache, pypi_url, dest) as view:
+    with _cached(cache, pypi_url, dest, requirements) as view:
         return _download(list(requirements), dest, pypi_url, timeout_s,
                          _Budget(time.monotonic() + budget_s, budget_s), view)
 
 
 @contextmanager
-def _cached(cache: WheelCache | None, pypi_url: str, dest: Path) -> Iterator[Path | None]:
+def _cached(cache: WheelCache | None, pypi_url: str, dest: Path,
+            requirements: Iterable[str]) -> Iterator[Path | None]:
     """The cache's view for pip's `--find-links` (None: no cache); `dest`'s wheels kept after."""
     if cache is None:
         yield None
         return
     part = cache.for_index(pypi_url)
-    with part.view() as view:
+    with part.view(requirements) as view:
         try:
             yield view
         finally:
@@ -199,7 +200,7 @@ def prepare_python_dependencies(
     runtime, refused = applicable(requires_dist)
     build, refused_build = applicable(build_requires)
     budget = _Budget(time.monotonic() + budget_s, budget_s)
-    with _cached(cache if runtime or build else None, pypi_url, dest) as view:
+    with _cached(cache if runtime or build else None, pypi_url, dest, build + runtime) as view:
         # Separate batches: build and runtime requirements never share an environment.
         missing_build = _download(build, dest, pypi_url, PIP_TIMEOUT_S, budget, view)
         missing = _download(runtime, dest, pypi_url, PIP_TIMEOUT_S, budget, view) + missing_build

@@ -109,7 +109,7 @@ def test_eviction_never_takes_a_wheel_from_a_preparation_underway(
     cache = WheelCache(tmp_path / "cache", 10 * 2**20)
     download_wheels(["tinydep"], tmp_path / "one", registry.urls.pypi, cache=cache)
     part = cache.for_index(registry.urls.pypi)
-    with part.view() as view:  # a preparation has started
+    with part.view(["tinydep"]) as view:  # a preparation has started
         assert view is not None
         WheelCache(part.root, 0).evict()  # another one's eviction empties the cache
         assert part.names() == frozenset()
@@ -119,6 +119,23 @@ def test_eviction_never_takes_a_wheel_from_a_preparation_underway(
                              view) is None
     restore_names(tmp_path / "two")
     assert sorted(p.name for p in (tmp_path / "two").iterdir()) == WANTED
+
+
+def test_a_view_holds_only_what_the_requirements_may_need(make_wheel: Builder,
+                                                          tmp_path: Path) -> None:
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    for wheel in (make_wheel("top", "1.0", requires=("Mid_Dep>=1",)),
+                  make_wheel("mid-dep", "1.0", requires=("leaf ; extra == 'x'",)),
+                  make_wheel("leaf", "3.0"), make_wheel("unrelated", "1.0")):
+        (dest / wheel.name).write_bytes(wheel.read_bytes())
+    cache = WheelCache(tmp_path / "cache", 10 * 2**20)
+    cache.keep(dest, frozenset())
+    with cache.view(["top[extra]>=1"]) as view:
+        assert view is not None
+        assert sorted(p.name for p in view.iterdir()) == [
+            "leaf-3.0-0cached-py3-none-any.whl", "mid_dep-1.0-0cached-py3-none-any.whl",
+            "top-1.0-0cached-py3-none-any.whl"]
 
 
 @pytest.mark.parametrize("name", [
