@@ -60,16 +60,18 @@ class SandboxSettings:
         return SandboxLimits(memory_mb=self.memory_mb, timeouts_s=self.timeouts_s)
 
     def dependency_prep(self) -> DependencyPrep:
-        """The dependency budget, and this host's wheel cache under the state dir (found in
-        the process that prepares, as the state dir is that host's)."""
+        """The dependency budget, and this host's wheel and npm caches under the state dir
+        (found in the process that prepares, as the state dir is that host's); each is
+        bounded by `deps_cache_mb`."""
         if self.deps_cache_mb == 0:
             return DependencyPrep(self.deps_budget_s)
+        from analyzer.fetch.npm_shared import NpmCache
         from analyzer.fetch.wheel_cache import WheelCache
         from analyzer.sandbox.host import state_dir
 
-        cache = WheelCache(state_dir() / DEPENDENCY_CACHE_DIRNAME / "pypi",
-                           self.deps_cache_mb * 1024 * 1024)
-        return DependencyPrep(self.deps_budget_s, cache)
+        root, bound = state_dir() / DEPENDENCY_CACHE_DIRNAME, self.deps_cache_mb * 1024 * 1024
+        return DependencyPrep(self.deps_budget_s, WheelCache(root / "pypi", bound),
+                              NpmCache(root / "npm", bound))
 
     def rules(self) -> RuleSet:
         """The project's rules and those of `rules_dirs`; `RuleError` lists every problem."""
@@ -95,10 +97,10 @@ def add_sandbox_options(parser: argparse.ArgumentParser, what: str = "one packag
                                           " take together; the sandbox then runs with what"
                                           f" was had (default {defaults.deps_budget_s:g})")
     parser.add_argument("--deps-cache", type=cache_mb, default=defaults.deps_cache_mb,
-                        metavar="MB", help="size bound of this host's wheel cache, shared by"
-                                           " analyses and workers, in the state dir"
-                                           " (PKGSANDBOX_STATE_DIR); 0: none (default"
-                                           f" {defaults.deps_cache_mb})")
+                        metavar="MB", help="size bound of each of this host's wheel and npm"
+                                           " caches, shared by analyses and workers, in the"
+                                           " state dir (PKGSANDBOX_STATE_DIR); 0: none"
+                                           f" (default {defaults.deps_cache_mb})")
     parser.add_argument("--pypi-url", type=registry_url, default=defaults.urls.pypi,
                         metavar="URL", help=f"PyPI base URL {what} is downloaded from"
                                             " (JSON API at /pypi, simple index at /simple)")

@@ -21,7 +21,7 @@ def _fetchers() -> dict[str, Callable[[RegistryUrls, DependencyPrep], Fetcher]]:
     from analyzer.fetch.pypi import PypiFetcher
 
     return {"pypi": lambda urls, deps: PypiFetcher(urls, deps=deps),
-            "npm": lambda urls, _: NpmFetcher(urls),  # npm keeps its own per-analysis cache
+            "npm": lambda urls, deps: NpmFetcher(urls, deps=deps),
             "local": lambda urls, deps: LocalFetcher(urls, deps=deps)}
 
 

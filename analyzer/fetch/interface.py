@@ -11,6 +11,7 @@ from analyzer.defaults import DEPENDENCY_BUDGET_S, NPM_REGISTRY_URL, PYPI_URL
 from analyzer.models import Ecosystem, FetchedPackage
 
 if TYPE_CHECKING:
+    from analyzer.fetch.npm_shared import NpmCache
     from analyzer.fetch.wheel_cache import WheelCache
 
 
@@ -42,12 +43,13 @@ class RegistryUrls:
 
 @dataclass(frozen=True)
 class DependencyPrep:
-    """How a package's dependencies are prepared on the host: the time all their downloads
-    may take together, and this host's shared wheel cache (None: each analysis downloads
-    all it needs, as before the cache)."""
+    """How a package's dependencies are prepared on the host: the time all their wheel
+    downloads may take together, and this host's shared wheel and npm caches (None: each
+    analysis downloads all it needs, as before the caches)."""
 
     budget_s: float = DEPENDENCY_BUDGET_S
     cache: WheelCache | None = None
+    npm_cache: NpmCache | None = None
 
 
 class Fetcher(abc.ABC):
