@@ -195,13 +195,11 @@ class WheelCache:
             cached = self.wheels / wheel.name
             if wheel.name in seen:
                 hits.append(wheel.name)
-                try:
-                    os.utime(cached, (now, now))  # recently used: evicted last
-                    continue
-                except FileNotFoundError:
-                    pass  # evicted meanwhile: put it back
-            elif cached.exists():
-                continue  # another worker added it while this one downloaded
+            try:
+                os.utime(cached, (now, now))  # recently used: evicted last
+                continue  # cached already (perhaps by another worker meanwhile)
+            except FileNotFoundError:
+                pass  # new, or evicted meanwhile: put it in
             try:
                 copy_atomic(wheel, cached, mode=0o644)
             except OutputError:
