@@ -18,7 +18,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 
 from analyzer.defaults import DEPENDENCY_BUDGET_S
 from analyzer.fetch.pip_failure import PipFailure, blame, one_line, parse_pip_failure
-from analyzer.fetch.wheel_cache import WheelCache, restore_names
+from analyzer.fetch.wheel_cache import MAX_REQUIREMENT_CHARS, WheelCache, restore_names
 from analyzer.models import Dependency
 
 # The sandbox image: Debian bookworm (glibc 2.36), CPython 3.11, x86_64.
@@ -37,7 +37,6 @@ _MARKER_ENV = {
 _SANDBOX_TAGS = {tag: rank for rank, tag in enumerate(
     [*cpython_tags(SANDBOX_PYTHON, platforms=SANDBOX_PLATFORMS),
      *compatible_tags(SANDBOX_PYTHON, "cp311", platforms=SANDBOX_PLATFORMS)])}
-MAX_REQUIREMENT_CHARS = 1000
 PIP_TIMEOUT_S = 900.0  # one pip run
 DOWNLOAD_BUDGET_S = DEPENDENCY_BUDGET_S  # every pip run for one package together
 MAX_BATCH_RUNS = 3  # the batch, then twice without what pip's output blamed

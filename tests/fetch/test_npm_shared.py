@@ -117,12 +117,13 @@ def test_eviction_keeps_the_bound_and_waits_for_npm(registry: FakeRegistry,
     shared = NpmCache(tmp_path / "npm", BIG)
     prepare_npm_dependencies({"other": "^1.0.0"}, tmp_path / "old", registry.urls.npm,
                              shared=shared)
-    prepare_npm_dependencies(DEPS, tmp_path / "new", registry.urls.npm, shared=shared)
     part = shared.for_registry(registry.urls.npm)
     cacache = part.root / "_cacache"
+    old = sum(p.stat().st_size for p in _entries(cacache))
+    prepare_npm_dependencies(DEPS, tmp_path / "new", registry.urls.npm, shared=shared)
     files = _entries(cacache)
     total = sum(p.stat().st_size for p in files)
-    small = NpmCache(part.root, total - 1)  # one entry too many
+    small = NpmCache(part.root, total - old)  # room for all but the oldest preparation's
 
     with part.in_use():  # npm is running for a preparation
         assert small.evict() is False
