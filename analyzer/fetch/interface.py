@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,13 +44,34 @@ class RegistryUrls:
 
 @dataclass(frozen=True)
 class DependencyPrep:
-    """How a package's dependencies are prepared on the host: the time all their wheel
+    """How a package's dependencies are prepared on the host: the time all their
     downloads may take together, and this host's shared wheel and npm caches (None: each
     analysis downloads all it needs, as before the caches)."""
 
     budget_s: float = DEPENDENCY_BUDGET_S
     cache: WheelCache | None = None
     npm_cache: NpmCache | None = None
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The time every dependency download of one package shares (pip's and npm's runs)."""
+
+    deadline: float  # time.monotonic()
+    seconds: float
+
+    @classmethod
+    def from_now(cls, seconds: float) -> Budget:
+        return cls(time.monotonic() + seconds, seconds)
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def not_tried(self) -> str:
+        return f"not tried: the {self.seconds:g}s budget for dependency downloads ran out"
+
+    def ran_out(self) -> str:
+        return f"not downloaded: the {self.seconds:g}s budget for dependency downloads ran out"
 
 
 class Fetcher(abc.ABC):

@@ -77,7 +77,8 @@ class LocalFetcher(Fetcher):
                                                self.deps.budget_s, self.deps.cache)
         else:
             deps = prepare_npm_dependencies(info.npm_dependencies, deps_dir(workdir),
-                                            self.urls.npm, shared=self.deps.npm_cache)
+                                            self.urls.npm, shared=self.deps.npm_cache,
+                                            budget_s=self.deps.budget_s)
         metadata = {**info.metadata, "package_type": info.kind}
         if claimed is not None and claimed != actual:
             metadata["archive_mismatch"] = (f"named {source.name[:120]} (a {claimed} archive) "

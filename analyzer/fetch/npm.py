@@ -76,7 +76,8 @@ class NpmFetcher(Fetcher):
         if inside.ecosystem is not Ecosystem.NPM:
             raise FetchError(f"{filename}: the tarball holds no package/package.json")
         deps = prepare_npm_dependencies(inside.npm_dependencies, deps_dir(workdir),
-                                        self.urls.npm, shared=self.deps.npm_cache)
+                                        self.urls.npm, shared=self.deps.npm_cache,
+                                        budget_s=self.deps.budget_s)
         metadata = inside.metadata
         times = packument.get("time")
         metadata |= text_fields({

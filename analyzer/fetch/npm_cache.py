@@ -11,9 +11,12 @@ import tempfile
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from analyzer.defaults import DEPENDENCY_BUDGET_S
+from analyzer.fetch.interface import Budget
 from analyzer.fetch.npm_shared import NpmCache
 from analyzer.fetch.target import is_npm_name
 from analyzer.models import Dependency
@@ -28,6 +31,10 @@ _DEAD_PROXY = "http://127.0.0.1:9"  # discard port: nothing there, so non-regist
 
 class _NpmFailed(Exception):
     """One npm run failed; the message is the reason to record."""
+
+    def __init__(self, reason: str, out_of_budget: bool = False) -> None:
+        super().__init__(reason)
+        self.out_of_budget = out_of_budget
 
 
 def spec_refusal(name: str, spec: str) -> str | None:
@@ -48,9 +55,12 @@ def spec_refusal(name: str, spec: str) -> str | None:
 
 def prepare_npm_dependencies(
     deps: Mapping[str, str], dest: Path, registry: str, timeout_s: float = NPM_TIMEOUT_S,
-    shared: NpmCache | None = None,
+    shared: NpmCache | None = None, budget_s: float = DEPENDENCY_BUDGET_S,
 ) -> tuple[Dependency, ...]:
     """Fill `dest/npm-cache` with every tarball `deps` need; what could not be had is missing.
+
+    Every npm run (`timeout_s` at most each) shares `budget_s`; what it did not reach is
+    missing, and says so.
 
     With `shared`, npm fetches into this host's cache, so what an earlier analysis
     fetched is not fetched again, and this analysis's entries are copied out of it."""
@@ -68,7 +78,8 @@ def prepare_npm_dependencies(
     part = shared.for_registry(registry) if shared is not None else None
     try:
         with _fetching(part) as host:
-            return tuple(_fill(npm, wanted, cache, registry, timeout_s, host) + missing)
+            return tuple(_fill(npm, wanted, cache, registry, _Limits(timeout_s,
+                               Budget.from_now(budget_s)), host) + missing)
     finally:
         if part is not None:
             with suppress(OSError):  # the next preparation keeps the bound
@@ -85,18 +96,24 @@ def _fetching(part: NpmCache | None) -> Iterator[NpmCache | None]:
         yield part if root is not None else None
 
 
-def _fill(npm: str, wanted: Mapping[str, str], cache: Path, registry: str, timeout_s: float,
+@dataclass(frozen=True)
+class _Limits:
+    timeout_s: float  # one npm run
+    budget: Budget  # all of them
+
+
+def _fill(npm: str, wanted: Mapping[str, str], cache: Path, registry: str, limits: _Limits,
           host: NpmCache | None) -> list[Dependency]:
     try:
-        return _install(npm, wanted, cache, registry, timeout_s, host)
+        return _install(npm, wanted, cache, registry, limits, host)
     except _NpmFailed as exc:
-        if len(wanted) == 1:
-            return [Dependency(next(iter(wanted)), None, None, str(exc))]
+        if len(wanted) == 1 or exc.out_of_budget:  # one by one would not get further
+            return [Dependency(name, None, None, str(exc)) for name in wanted]
     found: dict[tuple[str, str | None], Dependency] = {}
     missing = []
     for name, spec in wanted.items():  # one at a time, so one bad dependency spoils only itself
         try:
-            for dep in _install(npm, {name: spec}, cache, registry, timeout_s, host):
+            for dep in _install(npm, {name: spec}, cache, registry, limits, host):
                 found.setdefault((dep.name, dep.version), dep)
         except _NpmFailed as exc:
             missing.append(Dependency(name, None, None, str(exc)))
@@ -104,7 +121,7 @@ def _fill(npm: str, wanted: Mapping[str, str], cache: Path, registry: str, timeo
 
 
 def _install(npm: str, deps: Mapping[str, str], cache: Path, registry: str,
-             timeout_s: float, host: NpmCache | None) -> list[Dependency]:
+             limits: _Limits, host: NpmCache | None) -> list[Dependency]:
     """npm's lockfile for `deps`, vetted, then their tarballs in `cache` (fetched through
     `host`'s shared cache, then copied out of it, when there is one)."""
     registry += "/"  # npm wants the slash a RegistryUrls leaves off
@@ -128,10 +145,10 @@ def _install(npm: str, deps: Mapping[str, str], cache: Path, registry: str,
             "--omit-lockfile-registry-resolved=false",  # the vetting needs `resolved`
         ]
         # First resolve the tree from packuments alone and vet it, then fetch tarballs.
-        _run([npm, "install", "--package-lock-only", *common], project, timeout_s)
+        _run([npm, "install", "--package-lock-only", *common], project, limits)
         lock = _read_lock(project / "package-lock.json")
         resolved = _vet(lock, hostname)
-        _run([npm, "ci", *common], project, timeout_s)
+        _run([npm, "ci", *common], project, limits)
         if host is not None:
             host.copy_entries(_cached_urls(lock, registry), cache)
         return resolved
@@ -178,14 +195,20 @@ def _read_lock(path: Path) -> dict[str, Any]:
     return lock
 
 
-def _run(argv: list[str], cwd: Path, timeout_s: float) -> None:
+def _run(argv: list[str], cwd: Path, limits: _Limits) -> None:
+    left = limits.budget.left()
+    if left <= 0:
+        raise _NpmFailed(limits.budget.not_tried(), out_of_budget=True)
     # No npm_config_* from the host environment: they could add registries or tokens.
     env = {k: v for k, v in os.environ.items()
            if not k.lower().startswith("npm_config_") and k != "NODE_OPTIONS"}
+    timeout_s = min(limits.timeout_s, left)
     try:
         proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True,
                               timeout=timeout_s, check=False, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
+        if left < limits.timeout_s:
+            raise _NpmFailed(limits.budget.ran_out(), out_of_budget=True) from None
         raise _NpmFailed(f"npm {argv[1]} timed out after {timeout_s:g}s") from None
     if proc.returncode != 0:
         raise _NpmFailed(_reason(proc.stderr) or f"npm {argv[1]} exited with {proc.returncode}")

@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
@@ -17,6 +15,7 @@ from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
 from analyzer.defaults import DEPENDENCY_BUDGET_S
+from analyzer.fetch.interface import Budget
 from analyzer.fetch.pip_failure import PipFailure, blame, one_line, parse_pip_failure
 from analyzer.fetch.wheel_cache import MAX_REQUIREMENT_CHARS, WheelCache, restore_names
 from analyzer.models import Dependency
@@ -93,7 +92,7 @@ def download_wheels(
     """
     with _cached(cache, pypi_url, dest, requirements) as view:
         return _download(list(requirements), dest, pypi_url, timeout_s,
-                         _Budget(time.monotonic() + budget_s, budget_s), view)
+                         Budget.from_now(budget_s), view)
 
 
 @contextmanager
@@ -114,14 +113,8 @@ def _cached(cache: WheelCache | None, pypi_url: str, dest: Path,
             part.keep(dest, frozenset(p.name for p in view.iterdir()))
 
 
-@dataclass(frozen=True)
-class _Budget:
-    deadline: float  # time.monotonic()
-    seconds: float
-
-
 def _download(requirements: list[str], dest: Path, pypi_url: str, timeout_s: float,
-              budget: _Budget, find_links: Path | None) -> list[Dependency]:
+              budget: Budget, find_links: Path | None) -> list[Dependency]:
     if not requirements:
         return []
     dest.mkdir(parents=True, exist_ok=True)
@@ -156,15 +149,13 @@ def _download(requirements: list[str], dest: Path, pypi_url: str, timeout_s: flo
 
 
 def _run(requirements: list[str], dest: Path, pypi_url: str, timeout_s: float,
-         budget: _Budget, find_links: Path | None) -> PipFailure | None:
-    left = budget.deadline - time.monotonic()
+         budget: Budget, find_links: Path | None) -> PipFailure | None:
+    left = budget.left()
     if left <= 0:
-        return PipFailure(f"not tried: the {budget.seconds:g}s budget for dependency downloads"
-                          " ran out", out_of_budget=True)
+        return PipFailure(budget.not_tried(), out_of_budget=True)
     failure = _pip_download(requirements, dest, pypi_url, min(timeout_s, left), find_links)
     if failure is not None and failure.timed_out and left < timeout_s:
-        return PipFailure(f"not downloaded: the {budget.seconds:g}s budget for dependency "
-                          "downloads ran out", out_of_budget=True)
+        return PipFailure(budget.ran_out(), out_of_budget=True)
     return failure
 
 
@@ -198,7 +189,7 @@ def prepare_python_dependencies(
     """
     runtime, refused = applicable(requires_dist)
     build, refused_build = applicable(build_requires)
-    budget = _Budget(time.monotonic() + budget_s, budget_s)
+    budget = Budget.from_now(budget_s)
     with _cached(cache if runtime or build else None, pypi_url, dest, build + runtime) as view:
         # Separate batches: build and runtime requirements never share an environment.
         missing_build = _download(build, dest, pypi_url, PIP_TIMEOUT_S, budget, view)
