@@ -49,7 +49,7 @@ class DependencyPrep:
     analysis downloads all it needs, as before the caches)."""
 
     budget_s: float = DEPENDENCY_BUDGET_S
-    cache: WheelCache | None = None
+    wheel_cache: WheelCache | None = None
     npm_cache: NpmCache | None = None
 
 

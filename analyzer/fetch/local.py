@@ -74,7 +74,7 @@ class LocalFetcher(Fetcher):
         if info.ecosystem is Ecosystem.PYPI:
             deps = prepare_python_dependencies(info.requires_dist, info.build_requires,
                                                deps_dir(workdir), self.urls.pypi,
-                                               self.deps.budget_s, self.deps.cache)
+                                               self.deps.budget_s, self.deps.wheel_cache)
         else:
             deps = prepare_npm_dependencies(info.npm_dependencies, deps_dir(workdir),
                                             self.urls.npm, shared=self.deps.npm_cache,

@@ -78,7 +78,7 @@ class PypiFetcher(Fetcher):
         else:
             build = sdist_build_requires(dest, self.limits)
         deps = prepare_python_dependencies(requires, build, deps_dir(workdir), self.urls.pypi,
-                                           self.deps.budget_s, self.deps.cache)
+                                           self.deps.budget_s, self.deps.wheel_cache)
 
         metadata = static.metadata if static and not release.info else text_fields({
             "summary": info.get("summary"), "author": info.get("author"),

@@ -163,7 +163,7 @@ def test_unresolvable_dependencies_within_the_budget_are_named(
     registry.add_pypi("needy", "1.0", [make_wheel("needy", "1.0")],
                       requires_dist=["slowdep>=1", "ghost"])
     registry.delay_s["/py/simple/slowdep"] = 30.0  # longer than the budget: pip is cut off
-    prep = DependencyPrep(budget_s=3.0, cache=WheelCache(tmp_path / "cache", 10 * 2**20))
+    prep = DependencyPrep(budget_s=3.0, wheel_cache=WheelCache(tmp_path / "cache", 10 * 2**20))
     fetched = PypiFetcher(registry.urls, deps=prep).fetch(Target(None, "needy", "1.0"),
                                                           tmp_path / "w")
     assert {d.name: d.missing_reason for d in fetched.dependencies} == {
