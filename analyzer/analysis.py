@@ -19,7 +19,7 @@ from analyzer.detect.rules.ruleset import RuleSet, default_rules
 from analyzer.detect.static.scan import scan_package
 from analyzer.fetch import fetcher_for
 from analyzer.fetch.archive import read_members
-from analyzer.fetch.interface import RegistryUrls, Target
+from analyzer.fetch.interface import DependencyPrep, RegistryUrls, Target
 from analyzer.models import (
     AnalysisResult,
     FetchedPackage,
@@ -51,9 +51,10 @@ class Analyzer:
 
     def __init__(self, sandbox: DockerSandbox | None = None, urls: RegistryUrls | None = None,
                  keep_dir: Path | None = None, progress: Progress = _quiet,
-                 rules: RuleSet | None = None) -> None:
+                 rules: RuleSet | None = None, deps: DependencyPrep | None = None) -> None:
         self.sandbox = sandbox or DockerSandbox()
         self.urls = urls or RegistryUrls()
+        self.deps = deps or DependencyPrep()
         self.keep_dir = keep_dir
         self.progress = progress
         self.rules = rules or default_rules()
@@ -64,7 +65,7 @@ class Analyzer:
         workdir = Path(tempfile.mkdtemp(prefix="pkgsandbox-"))
         try:
             self.progress(f"fetching {printable(_describe(target))}")
-            package = fetcher_for(target, self.urls).fetch(target, workdir)
+            package = fetcher_for(target, self.urls, self.deps).fetch(target, workdir)
             signals = scan_package(read_members(package.artifact, lambda _: True, MAX_FILE_BYTES),
                                    package.ref.ecosystem)
             self.progress(

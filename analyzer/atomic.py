@@ -43,8 +43,8 @@ def write_atomic(path: Path, text: str, mode: int = 0o644) -> None:
         raise
 
 
-def copy_atomic(source: Path, path: Path) -> None:
-    """Copy `source` to `path` whole, its folder made if missing."""
+def copy_atomic(source: Path, path: Path, mode: int | None = None) -> None:
+    """Copy `source` to `path` whole, its folder made if missing; `mode` set before it shows."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}-",
@@ -54,6 +54,8 @@ def copy_atomic(source: Path, path: Path) -> None:
         raise _fail(path, exc) from None
     try:
         shutil.copyfile(source, temporary)
+        if mode is not None:
+            os.chmod(temporary, mode)
         os.replace(temporary, path)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)

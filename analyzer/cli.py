@@ -112,6 +112,7 @@ def _analyze(args: argparse.Namespace) -> int:
             rules=rules,
             sandbox=DockerSandbox(settings.limits()),
             urls=settings.urls,
+            deps=settings.dependency_prep(),
             keep_dir=args.out,
             progress=lambda text: activity.step(printable(text)),
         )

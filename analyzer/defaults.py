@@ -17,4 +17,6 @@ START_CHOICES = ("now", "beginning")
 SANDBOX_MEMORY_MB = 2048  # also bounds disk: gVisor keeps the rootfs overlay in memory
 # Seconds each phase may take; what they add up to is the sandbox's own budget.
 PHASE_TIMEOUTS_S = (("install", 300.0), ("import", 60.0), ("execute", 60.0), ("persona", 60.0))
+DEPENDENCY_BUDGET_S = 60.0  # every dependency download of one package together
+DEPENDENCY_CACHE_MB = 2048  # this host's shared cache of dependency wheels; 0: none
 JOB_TIMEOUT_S = 900.0  # one queued analysis: fetch, dependencies, the phases, scoring

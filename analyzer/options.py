@@ -8,6 +8,7 @@ import urllib.parse
 
 MIN_MEMORY_MB = 256
 MAX_MEMORY_MB = 256 * 1024
+MAX_CACHE_MB = 1024 * 1024
 MAX_SECONDS = 7 * 24 * 3600.0
 MAX_COUNT = 10_000
 
@@ -33,6 +34,17 @@ def memory_mb(text: str) -> int:
     if not MIN_MEMORY_MB <= value <= MAX_MEMORY_MB:
         raise argparse.ArgumentTypeError(
             f"expected {MIN_MEMORY_MB} to {MAX_MEMORY_MB} MB, not {text!r}")
+    return value
+
+
+def cache_mb(text: str) -> int:
+    """A cache's size bound in MB, 0 (no cache) to MAX_CACHE_MB."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of MB: {text!r}") from None
+    if not 0 <= value <= MAX_CACHE_MB:
+        raise argparse.ArgumentTypeError(f"expected 0 to {MAX_CACHE_MB} MB, not {text!r}")
     return value
 
 

@@ -12,15 +12,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analyzer.defaults import PHASE_TIMEOUTS_S, SANDBOX_MEMORY_MB
+from analyzer.defaults import (
+    DEPENDENCY_BUDGET_S,
+    DEPENDENCY_CACHE_MB,
+    PHASE_TIMEOUTS_S,
+    SANDBOX_MEMORY_MB,
+)
 from analyzer.errors import UsageError
-from analyzer.fetch.interface import RegistryUrls
+from analyzer.fetch.interface import DependencyPrep, RegistryUrls
 from analyzer.models import Phase
-from analyzer.options import memory_mb, positive_seconds, registry_url
+from analyzer.options import cache_mb, memory_mb, positive_seconds, registry_url
 
 if TYPE_CHECKING:
     from analyzer.detect.rules.ruleset import RuleSet
     from analyzer.sandbox.docker_runner import SandboxLimits
+
+
+DEPENDENCY_CACHE_DIRNAME = "dependency-cache"
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,8 @@ class SandboxSettings:
         (Phase(name), seconds) for name, seconds in PHASE_TIMEOUTS_S)
     rules_dirs: tuple[Path, ...] = ()  # loaded on top of the project's rules
     urls: RegistryUrls = field(default_factory=RegistryUrls)
+    deps_budget_s: float = DEPENDENCY_BUDGET_S
+    deps_cache_mb: int = DEPENDENCY_CACHE_MB  # 0: no host cache
 
     @property
     def budget_s(self) -> float:
@@ -48,6 +58,20 @@ class SandboxSettings:
         from analyzer.sandbox.docker_runner import SandboxLimits
 
         return SandboxLimits(memory_mb=self.memory_mb, timeouts_s=self.timeouts_s)
+
+    def dependency_prep(self) -> DependencyPrep:
+        """The dependency budget, and this host's wheel and npm caches under the state dir
+        (found in the process that prepares, as the state dir is that host's); each is
+        bounded by `deps_cache_mb`."""
+        if self.deps_cache_mb == 0:
+            return DependencyPrep(self.deps_budget_s)
+        from analyzer.fetch.npm_shared import NpmCache
+        from analyzer.fetch.wheel_cache import WheelCache
+        from analyzer.sandbox.host import state_dir
+
+        root, bound = state_dir() / DEPENDENCY_CACHE_DIRNAME, self.deps_cache_mb * 1024 * 1024
+        return DependencyPrep(self.deps_budget_s, WheelCache(root / "pypi", bound),
+                              NpmCache(root / "npm", bound))
 
     def rules(self) -> RuleSet:
         """The project's rules and those of `rules_dirs`; `RuleError` lists every problem."""
@@ -68,6 +92,15 @@ def add_sandbox_options(parser: argparse.ArgumentParser, what: str = "one packag
                              f" (default {defaults.memory_mb})")
     parser.add_argument("--rules", action="append", type=Path, default=[], metavar="DIR",
                         help="also load the *.yaml rules in DIR (may be repeated)")
+    parser.add_argument("--deps-budget", type=positive_seconds, default=defaults.deps_budget_s,
+                        metavar="S", help="seconds all dependency downloads of a package may"
+                                          " take together; the sandbox then runs with what"
+                                          f" was had (default {defaults.deps_budget_s:g})")
+    parser.add_argument("--deps-cache", type=cache_mb, default=defaults.deps_cache_mb,
+                        metavar="MB", help="size bound of each of this host's wheel and npm"
+                                           " caches, shared by analyses and workers, in the"
+                                           " state dir (PKGSANDBOX_STATE_DIR); 0: none"
+                                           f" (default {defaults.deps_cache_mb})")
     parser.add_argument("--pypi-url", type=registry_url, default=defaults.urls.pypi,
                         metavar="URL", help=f"PyPI base URL {what} is downloaded from"
                                             " (JSON API at /pypi, simple index at /simple)")
@@ -82,7 +115,8 @@ def sandbox_settings(args: argparse.Namespace) -> SandboxSettings:
         memory_mb=args.memory,
         timeouts_s=tuple((phase, getattr(args, f"{phase.value}_timeout")) for phase in Phase),
         rules_dirs=tuple(args.rules),
-        urls=RegistryUrls(pypi=args.pypi_url, npm=args.npm_registry_url))
+        urls=RegistryUrls(pypi=args.pypi_url, npm=args.npm_registry_url),
+        deps_budget_s=args.deps_budget, deps_cache_mb=args.deps_cache)
 
 
 _PHASE_HELP = {

@@ -24,7 +24,7 @@ from analyzer.fetch.artifact import (
     safe_filename,
     sha256_file,
 )
-from analyzer.fetch.interface import Fetcher, RegistryUrls, Target
+from analyzer.fetch.interface import DependencyPrep, Fetcher, RegistryUrls, Target
 from analyzer.fetch.members import MemberKind
 from analyzer.fetch.metadata import StaticInfo, read_static_info, split_name_version
 from analyzer.fetch.npm_cache import prepare_npm_dependencies
@@ -36,8 +36,10 @@ from analyzer.models import Dependency, Ecosystem, FetchedPackage, PackageRef
 class LocalFetcher(Fetcher):
     """A local sdist, wheel or npm tarball; its dependencies still come from the registries."""
 
-    def __init__(self, urls: RegistryUrls, limits: ArchiveLimits | None = None) -> None:
+    def __init__(self, urls: RegistryUrls, limits: ArchiveLimits | None = None,
+                 deps: DependencyPrep | None = None) -> None:
         self.urls = urls
+        self.deps = deps or DependencyPrep()
         self.limits = limits
 
     def fetch(self, target: Target, workdir: Path) -> FetchedPackage:
@@ -71,10 +73,12 @@ class LocalFetcher(Fetcher):
         deps: tuple[Dependency, ...]
         if info.ecosystem is Ecosystem.PYPI:
             deps = prepare_python_dependencies(info.requires_dist, info.build_requires,
-                                               deps_dir(workdir), self.urls.pypi)
+                                               deps_dir(workdir), self.urls.pypi,
+                                               self.deps.budget_s, self.deps.wheel_cache)
         else:
             deps = prepare_npm_dependencies(info.npm_dependencies, deps_dir(workdir),
-                                            self.urls.npm)
+                                            self.urls.npm, shared=self.deps.npm_cache,
+                                            budget_s=self.deps.budget_s)
         metadata = {**info.metadata, "package_type": info.kind}
         if claimed is not None and claimed != actual:
             metadata["archive_mismatch"] = (f"named {source.name[:120]} (a {claimed} archive) "

@@ -15,7 +15,7 @@ from analyzer.fetch.artifact import (
     safe_filename,
     verify_npm_integrity,
 )
-from analyzer.fetch.interface import Fetcher, RegistryUrls, Target
+from analyzer.fetch.interface import DependencyPrep, Fetcher, RegistryUrls, Target
 from analyzer.fetch.metadata import (
     StaticInfo,
     npm_dependencies,
@@ -37,8 +37,9 @@ class NpmFetcher(Fetcher):
     """A version from the npm registry (or a server speaking its packument format)."""
 
     def __init__(self, urls: RegistryUrls, policy: RetryPolicy = FETCH_POLICY,
-                 limits: ArchiveLimits | None = None) -> None:
+                 limits: ArchiveLimits | None = None, deps: DependencyPrep | None = None) -> None:
         self.urls = urls
+        self.deps = deps or DependencyPrep()
         host = urllib.parse.urlsplit(urls.npm).hostname or ""
         # Tarballs must come from the registry host itself, whatever the packument says.
         self.http = HttpClient(policy, hosts=frozenset({host}))
@@ -75,7 +76,8 @@ class NpmFetcher(Fetcher):
         if inside.ecosystem is not Ecosystem.NPM:
             raise FetchError(f"{filename}: the tarball holds no package/package.json")
         deps = prepare_npm_dependencies(inside.npm_dependencies, deps_dir(workdir),
-                                        self.urls.npm)
+                                        self.urls.npm, shared=self.deps.npm_cache,
+                                        budget_s=self.deps.budget_s)
         metadata = inside.metadata
         times = packument.get("time")
         metadata |= text_fields({

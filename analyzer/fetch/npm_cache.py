@@ -9,10 +9,15 @@ import shutil
 import subprocess
 import tempfile
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from analyzer.defaults import DEPENDENCY_BUDGET_S
+from analyzer.fetch.interface import Budget
+from analyzer.fetch.npm_shared import NpmCache
 from analyzer.fetch.target import is_npm_name
 from analyzer.models import Dependency
 
@@ -26,6 +31,10 @@ _DEAD_PROXY = "http://127.0.0.1:9"  # discard port: nothing there, so non-regist
 
 class _NpmFailed(Exception):
     """One npm run failed; the message is the reason to record."""
+
+    def __init__(self, reason: str, out_of_budget: bool = False) -> None:
+        super().__init__(reason)
+        self.out_of_budget = out_of_budget
 
 
 def spec_refusal(name: str, spec: str) -> str | None:
@@ -45,9 +54,16 @@ def spec_refusal(name: str, spec: str) -> str | None:
 
 
 def prepare_npm_dependencies(
-    deps: Mapping[str, str], dest: Path, registry: str, timeout_s: float = NPM_TIMEOUT_S
+    deps: Mapping[str, str], dest: Path, registry: str, timeout_s: float = NPM_TIMEOUT_S,
+    shared: NpmCache | None = None, budget_s: float = DEPENDENCY_BUDGET_S,
 ) -> tuple[Dependency, ...]:
-    """Fill `dest/npm-cache` with every tarball `deps` need; what could not be had is missing."""
+    """Fill `dest/npm-cache` with every tarball `deps` need; what could not be had is missing.
+
+    Every npm run (`timeout_s` at most each) shares `budget_s`; what it did not reach is
+    missing, and says so.
+
+    With `shared`, npm fetches into this host's cache, so what an earlier analysis
+    fetched is not fetched again, and this analysis's entries are copied out of it."""
     missing = [Dependency(n, None, None, r) for n, s in deps.items()
                if (r := spec_refusal(n, s)) is not None]
     wanted = {n: s for n, s in deps.items() if spec_refusal(n, s) is None}
@@ -59,25 +75,57 @@ def prepare_npm_dependencies(
                                 for n in wanted])
     cache = dest / NPM_CACHE_DIRNAME
     cache.mkdir(parents=True, exist_ok=True)
+    part = shared.for_registry(registry) if shared is not None else None
     try:
-        return tuple(_install(npm, wanted, cache, registry, timeout_s) + missing)
+        with _fetching(part) as host:
+            return tuple(_fill(npm, wanted, cache, registry, _Limits(timeout_s,
+                               Budget.from_now(budget_s)), host) + missing)
+    finally:
+        if part is not None:
+            with suppress(OSError):  # the next preparation keeps the bound
+                part.evict()
+
+
+@contextmanager
+def _fetching(part: NpmCache | None) -> Iterator[NpmCache | None]:
+    """`part`, held from eviction while npm runs; None without a (usable) shared cache."""
+    if part is None:
+        yield None
+        return
+    with part.in_use() as root:
+        yield part if root is not None else None
+
+
+@dataclass(frozen=True)
+class _Limits:
+    timeout_s: float  # one npm run
+    budget: Budget  # all of them
+
+
+def _fill(npm: str, wanted: Mapping[str, str], cache: Path, registry: str, limits: _Limits,
+          host: NpmCache | None) -> list[Dependency]:
+    try:
+        return _install(npm, wanted, cache, registry, limits, host)
     except _NpmFailed as exc:
-        if len(wanted) == 1:
-            return tuple(missing + [Dependency(next(iter(wanted)), None, None, str(exc))])
+        if len(wanted) == 1 or exc.out_of_budget:  # one by one would not get further
+            return [Dependency(name, None, None, str(exc)) for name in wanted]
     found: dict[tuple[str, str | None], Dependency] = {}
+    missing = []
     for name, spec in wanted.items():  # one at a time, so one bad dependency spoils only itself
         try:
-            for dep in _install(npm, {name: spec}, cache, registry, timeout_s):
+            for dep in _install(npm, {name: spec}, cache, registry, limits, host):
                 found.setdefault((dep.name, dep.version), dep)
         except _NpmFailed as exc:
             missing.append(Dependency(name, None, None, str(exc)))
-    return tuple(list(found.values()) + missing)
+    return list(found.values()) + missing
 
 
 def _install(npm: str, deps: Mapping[str, str], cache: Path, registry: str,
-             timeout_s: float) -> list[Dependency]:
+             limits: _Limits, host: NpmCache | None) -> list[Dependency]:
+    """npm's lockfile for `deps`, vetted, then their tarballs in `cache` (fetched through
+    `host`'s shared cache, then copied out of it, when there is one)."""
     registry += "/"  # npm wants the slash a RegistryUrls leaves off
-    host = urllib.parse.urlsplit(registry).hostname or ""
+    hostname = urllib.parse.urlsplit(registry).hostname or ""
     with tempfile.TemporaryDirectory(prefix="pkgsandbox-npm-") as tmp:
         project = Path(tmp) / "project"
         project.mkdir()
@@ -88,19 +136,33 @@ def _install(npm: str, deps: Mapping[str, str], cache: Path, registry: str,
         userconfig.write_text("")  # keep the host user's tokens and registries out
         common = [
             "--ignore-scripts", "--no-audit", "--no-fund", "--no-update-notifier",
-            "--cache", str(cache), "--registry", registry, "--userconfig", str(userconfig),
+            "--cache", str(host.root if host else cache), "--registry", registry,
+            "--userconfig", str(userconfig),
             "--allow-git=none", "--allow-remote=none", "--allow-file=none",
             "--allow-directory=none", "--proxy", _DEAD_PROXY, "--https-proxy", _DEAD_PROXY,
-            "--noproxy", host, "--fetch-retries=2", "--fetch-retry-mintimeout=1000",
+            "--noproxy", hostname, "--fetch-retries=2", "--fetch-retry-mintimeout=1000",
             "--fetch-retry-maxtimeout=5000", "--logs-max=0", "--loglevel=error",
             "--omit-lockfile-registry-resolved=false",  # the vetting needs `resolved`
         ]
         # First resolve the tree from packuments alone and vet it, then fetch tarballs.
-        _run([npm, "install", "--package-lock-only", *common], project, timeout_s)
+        _run([npm, "install", "--package-lock-only", *common], project, limits)
         lock = _read_lock(project / "package-lock.json")
-        resolved = _vet(lock, host)
-        _run([npm, "ci", *common], project, timeout_s)
+        resolved = _vet(lock, hostname)
+        _run([npm, "ci", *common], project, limits)
+        if host is not None:
+            host.copy_entries(_cached_urls(lock, registry), cache)
         return resolved
+
+
+def _cached_urls(lock: dict[str, Any], registry: str) -> list[str]:
+    """What npm cached for a vetted lockfile: each package's packument and tarball."""
+    urls = []
+    for key, entry in (lock.get("packages") or {}).items():
+        if key == "" or not isinstance(entry, dict) or entry.get("inBundle"):
+            continue
+        name = str(entry.get("name") or key.rsplit("node_modules/", 1)[-1])
+        urls += [registry + name.replace("/", "%2f"), str(entry.get("resolved"))]
+    return urls
 
 
 def _vet(lock: dict[str, Any], host: str) -> list[Dependency]:
@@ -133,14 +195,20 @@ def _read_lock(path: Path) -> dict[str, Any]:
     return lock
 
 
-def _run(argv: list[str], cwd: Path, timeout_s: float) -> None:
+def _run(argv: list[str], cwd: Path, limits: _Limits) -> None:
+    left = limits.budget.left()
+    if left <= 0:
+        raise _NpmFailed(limits.budget.not_tried(), out_of_budget=True)
     # No npm_config_* from the host environment: they could add registries or tokens.
     env = {k: v for k, v in os.environ.items()
            if not k.lower().startswith("npm_config_") and k != "NODE_OPTIONS"}
+    timeout_s = min(limits.timeout_s, left)
     try:
         proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True,
                               timeout=timeout_s, check=False, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
+        if left < limits.timeout_s:
+            raise _NpmFailed(limits.budget.ran_out(), out_of_budget=True) from None
         raise _NpmFailed(f"npm {argv[1]} timed out after {timeout_s:g}s") from None
     if proc.returncode != 0:
         raise _NpmFailed(_reason(proc.stderr) or f"npm {argv[1]} exited with {proc.returncode}")

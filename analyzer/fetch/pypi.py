@@ -18,7 +18,7 @@ from analyzer.fetch.artifact import (
     safe_filename,
     verify_sha256,
 )
-from analyzer.fetch.interface import Fetcher, RegistryUrls, Target
+from analyzer.fetch.interface import DependencyPrep, Fetcher, RegistryUrls, Target
 from analyzer.fetch.metadata import StaticInfo, read_static_info, sdist_build_requires, text_fields
 from analyzer.fetch.wheelhouse import prepare_python_dependencies, wheel_rank
 from analyzer.httpclient import FETCH_POLICY, HttpClient, NotFound, RetryPolicy
@@ -41,8 +41,9 @@ class PypiFetcher(Fetcher):
     """A release from PyPI (or a server speaking its JSON API and simple index)."""
 
     def __init__(self, urls: RegistryUrls, policy: RetryPolicy = FETCH_POLICY,
-                 limits: ArchiveLimits | None = None) -> None:
+                 limits: ArchiveLimits | None = None, deps: DependencyPrep | None = None) -> None:
         self.urls = urls
+        self.deps = deps or DependencyPrep()
         host = urllib.parse.urlsplit(urls.pypi).hostname or ""
         self.http = HttpClient(policy, hosts=frozenset({host}) | PYPI_FILE_HOSTS)
         self.limits = limits
@@ -76,7 +77,8 @@ class PypiFetcher(Fetcher):
             build = static.build_requires  # pyproject's, plus setup_requires
         else:
             build = sdist_build_requires(dest, self.limits)
-        deps = prepare_python_dependencies(requires, build, deps_dir(workdir), self.urls.pypi)
+        deps = prepare_python_dependencies(requires, build, deps_dir(workdir), self.urls.pypi,
+                                           self.deps.budget_s, self.deps.wheel_cache)
 
         metadata = static.metadata if static and not release.info else text_fields({
             "summary": info.get("summary"), "author": info.get("author"),

@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
@@ -15,7 +14,10 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
+from analyzer.defaults import DEPENDENCY_BUDGET_S
+from analyzer.fetch.interface import Budget
 from analyzer.fetch.pip_failure import PipFailure, blame, one_line, parse_pip_failure
+from analyzer.fetch.wheel_cache import MAX_REQUIREMENT_CHARS, WheelCache, restore_names
 from analyzer.models import Dependency
 
 # The sandbox image: Debian bookworm (glibc 2.36), CPython 3.11, x86_64.
@@ -34,9 +36,8 @@ _MARKER_ENV = {
 _SANDBOX_TAGS = {tag: rank for rank, tag in enumerate(
     [*cpython_tags(SANDBOX_PYTHON, platforms=SANDBOX_PLATFORMS),
      *compatible_tags(SANDBOX_PYTHON, "cp311", platforms=SANDBOX_PLATFORMS)])}
-MAX_REQUIREMENT_CHARS = 1000
 PIP_TIMEOUT_S = 900.0  # one pip run
-DOWNLOAD_BUDGET_S = 60.0  # every pip run for one package together
+DOWNLOAD_BUDGET_S = DEPENDENCY_BUDGET_S  # every pip run for one package together
 MAX_BATCH_RUNS = 3  # the batch, then twice without what pip's output blamed
 ONE_BY_ONE_MAX = 4  # a failed batch no larger than this, with nothing blamed, goes one by one
 
@@ -76,7 +77,7 @@ def applicable(lines: Iterable[str]) -> tuple[list[str], list[Dependency]]:
 
 def download_wheels(
     requirements: Sequence[str], dest: Path, pypi_url: str, timeout_s: float = PIP_TIMEOUT_S,
-    budget_s: float = DOWNLOAD_BUDGET_S,
+    budget_s: float = DOWNLOAD_BUDGET_S, cache: WheelCache | None = None,
 ) -> list[Dependency]:
     """Download wheels for `requirements` (and their dependencies) into `dest`; the missing.
 
@@ -86,20 +87,34 @@ def download_wheels(
     most `ONE_BY_ONE_MAX` that fails without blaming any is retried one at a time: one
     run per requirement is what cost minutes on packages with dozens. After `budget_s`
     the rest are returned as missing, with why. Never builds anything:
-    `--only-binary=:all:` means no sdist, so no setup.py.
+    `--only-binary=:all:` means no sdist, so no setup.py. With a `cache`, pip takes what
+    it holds instead of downloading it, and what it downloads goes in.
     """
-    return _download(list(requirements), dest, pypi_url, timeout_s,
-                     _Budget(time.monotonic() + budget_s, budget_s))
+    with _cached(cache, pypi_url, dest, requirements) as view:
+        return _download(list(requirements), dest, pypi_url, timeout_s,
+                         Budget.from_now(budget_s), view)
 
 
-@dataclass(frozen=True)
-class _Budget:
-    deadline: float  # time.monotonic()
-    seconds: float
+@contextmanager
+def _cached(cache: WheelCache | None, pypi_url: str, dest: Path,
+            requirements: Iterable[str]) -> Iterator[Path | None]:
+    """The cache's view for pip's `--find-links` (None: no cache); `dest`'s wheels kept after."""
+    if cache is None:
+        yield None
+        return
+    part = cache.for_index(pypi_url)
+    with part.view(requirements) as view:
+        try:
+            yield view
+        finally:
+            if view is not None and dest.is_dir():
+                restore_names(dest)
+        if view is not None and dest.is_dir():
+            part.keep(dest, frozenset(p.name for p in view.iterdir()))
 
 
 def _download(requirements: list[str], dest: Path, pypi_url: str, timeout_s: float,
-              budget: _Budget) -> list[Dependency]:
+              budget: Budget, find_links: Path | None) -> list[Dependency]:
     if not requirements:
         return []
     dest.mkdir(parents=True, exist_ok=True)
@@ -107,7 +122,7 @@ def _download(requirements: list[str], dest: Path, pypi_url: str, timeout_s: flo
     pending = requirements
     runs = 0
     while True:
-        failure = _run(pending, dest, pypi_url, timeout_s, budget)
+        failure = _run(pending, dest, pypi_url, timeout_s, budget, find_links)
         runs += 1
         if failure is None:
             return missing
@@ -127,22 +142,20 @@ def _download(requirements: list[str], dest: Path, pypi_url: str, timeout_s: flo
             one_line(f"not downloaded: its batch of {len(pending)} failed ({failure.reason})")
         return missing + [Dependency(_name(req), None, None, reason) for req in pending]
     for req in pending:
-        alone = _run([req], dest, pypi_url, timeout_s, budget)
+        alone = _run([req], dest, pypi_url, timeout_s, budget, find_links)
         if alone is not None:
             missing.append(Dependency(_name(req), None, None, alone.reason))
     return missing
 
 
 def _run(requirements: list[str], dest: Path, pypi_url: str, timeout_s: float,
-         budget: _Budget) -> PipFailure | None:
-    left = budget.deadline - time.monotonic()
+         budget: Budget, find_links: Path | None) -> PipFailure | None:
+    left = budget.left()
     if left <= 0:
-        return PipFailure(f"not tried: the {budget.seconds:g}s budget for dependency downloads"
-                          " ran out", out_of_budget=True)
-    failure = _pip_download(requirements, dest, pypi_url, min(timeout_s, left))
+        return PipFailure(budget.not_tried(), out_of_budget=True)
+    failure = _pip_download(requirements, dest, pypi_url, min(timeout_s, left), find_links)
     if failure is not None and failure.timed_out and left < timeout_s:
-        return PipFailure(f"not downloaded: the {budget.seconds:g}s budget for dependency "
-                          "downloads ran out", out_of_budget=True)
+        return PipFailure(budget.ran_out(), out_of_budget=True)
     return failure
 
 
@@ -167,18 +180,20 @@ def wheels_in(dest: Path) -> list[Dependency]:
 
 def prepare_python_dependencies(
     requires_dist: Iterable[str], build_requires: Iterable[str], dest: Path, pypi_url: str,
-    budget_s: float = DOWNLOAD_BUDGET_S,
+    budget_s: float = DOWNLOAD_BUDGET_S, cache: WheelCache | None = None,
 ) -> tuple[Dependency, ...]:
     """Runtime and build requirements as wheels in `dest`, plus the ones that could not be had.
 
-    Both batches share `budget_s`; the build one runs first, as nothing installs without it.
+    Both batches share `budget_s` and the `cache`; the build one runs first, as nothing
+    installs without it.
     """
     runtime, refused = applicable(requires_dist)
     build, refused_build = applicable(build_requires)
-    budget = _Budget(time.monotonic() + budget_s, budget_s)
-    # Separate batches: build and runtime requirements never share an environment.
-    missing_build = _download(build, dest, pypi_url, PIP_TIMEOUT_S, budget)
-    missing = _download(runtime, dest, pypi_url, PIP_TIMEOUT_S, budget) + missing_build
+    budget = Budget.from_now(budget_s)
+    with _cached(cache if runtime or build else None, pypi_url, dest, build + runtime) as view:
+        # Separate batches: build and runtime requirements never share an environment.
+        missing_build = _download(build, dest, pypi_url, PIP_TIMEOUT_S, budget, view)
+        missing = _download(runtime, dest, pypi_url, PIP_TIMEOUT_S, budget, view) + missing_build
     have = {canonicalize_name(d.name) for d in wheels_in(dest)} if dest.is_dir() else set()
     still_missing = [d for d in missing + refused + refused_build
                      if canonicalize_name(d.name) not in have]
@@ -194,14 +209,21 @@ def _unique(deps: list[Dependency]) -> list[Dependency]:
 
 
 def _pip_download(
-    requirements: Sequence[str], dest: Path, pypi_url: str, timeout_s: float
+    requirements: Sequence[str], dest: Path, pypi_url: str, timeout_s: float,
+    find_links: Path | None = None,
 ) -> PipFailure | None:
-    """Run pip download; None on success, else what its output says went wrong."""
+    """Run pip download; None on success, else what its output says went wrong.
+
+    A `find_links` view of the cache names its wheels so that pip ranks them above the
+    index's same files: it copies a cached wheel rather than downloading it. The index is
+    still read, so a newer release wins. With our cache, pip's own (unbounded, per-user)
+    HTTP cache is not used as well."""
+    cached = ["--find-links", str(find_links), "--no-cache-dir"] if find_links else []
     argv = [sys.executable, "-m", "pip", "download", "--isolated", "--no-input",
             "--disable-pip-version-check", "--progress-bar", "off",
             "--only-binary=:all:", "--python-version", "3.11", "--implementation", "cp",
             *(arg for platform in SANDBOX_PLATFORMS for arg in ("--platform", platform)),
-            "--index-url", pypi_url + "/simple/",
+            "--index-url", pypi_url + "/simple/", *cached,
             "--timeout", "30", "--retries", "2", "--dest", str(dest), "--", *requirements]
     # --isolated skips user config and PIP_* variables but not the global pip.conf, which
     # here adds extra indexes and find-links: PIP_CONFIG_FILE=/dev/null skips every file.

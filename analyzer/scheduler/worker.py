@@ -225,7 +225,7 @@ class SandboxAnalyser:
         from analyzer.sandbox.sweep import sweep
 
         analyzer = Analyzer(sandbox=DockerSandbox(self.settings.limits()), urls=self.settings.urls,
-                            rules=self.settings.rules())
+                            rules=self.settings.rules(), deps=self.settings.dependency_prep())
         # What a killed predecessor left: its containers (owner gone) and run folders.
         try:
             swept = sweep(connect())

@@ -6,7 +6,9 @@ random draw of real recent releases (real_mix.py); the traced-gVisor install
 against the same install under runc; what the network simulator and the execute phase
 add; analyses per hour with 1 and 2 workers; trace parsing speed on the biggest trace;
 the scheduler's cost per job; typosquat checks per second; the peak memory of
-`pkgsandbox watch` and its workers. Targets from the issues are printed beside.
+`pkgsandbox watch` and its workers; host-side dependency time for real PyPI and npm packages,
+without and with the shared wheel cache, and its hit rate on a second pass. Targets
+from the issues are printed beside.
 `--quick` (CI) runs each measurement once or twice, with smaller large packages. A
 measurement that fails makes the exit status 1; a missed target does not.
 """
@@ -41,6 +43,7 @@ from analyzer.sandbox.docker_runner import DockerSandbox  # noqa: E402
 from analyzer.trace.bench import measure_parse_speed  # noqa: E402
 from tests.bench import large  # noqa: E402
 from tests.bench.cli_start import measure_cli_start  # noqa: E402
+from tests.bench.deps_bench import measure_dependencies  # noqa: E402
 from tests.bench.figures import Figure, Target, render, spread  # noqa: E402
 from tests.bench.memory import PeakMemorySandbox  # noqa: E402
 from tests.bench.real_mix import REAL_MIX, measure_real_mix  # noqa: E402
@@ -61,13 +64,15 @@ class Plan:
     scheduler_jobs: int
     real_mix: int  # the first N of real_mix.REAL_MIX
     real_mix_workers: tuple[int, ...]
+    dependency_packages: int  # of each of deps_bench's fixed lists
 
 
 FULL_PLAN = Plan(small_runs=5, large_runs=3, large_size=large.FULL, analyses=10,
                  watch_releases=8, scheduler_jobs=200, real_mix=len(REAL_MIX),
-                 real_mix_workers=(1, 2))
+                 real_mix_workers=(1, 2), dependency_packages=3)
 QUICK_PLAN = Plan(small_runs=1, large_runs=1, large_size=large.QUICK, analyses=2,
-                  watch_releases=4, scheduler_jobs=100, real_mix=4, real_mix_workers=(2,))
+                  watch_releases=4, scheduler_jobs=100, real_mix=4, real_mix_workers=(2,),
+                  dependency_packages=2)
 
 
 # --- end to end ---------------------------------------------------------------------------
@@ -246,6 +251,7 @@ def run_all(plan: Plan, scratch: Path) -> tuple[list[Figure], list[str]]:
     measure("scheduler", lambda: bench_scheduler(plan.scheduler_jobs))
     measure("typosquat", bench_typosquat)
     measure("cli start", lambda: measure_cli_start(scratch, plan.small_runs))
+    measure("dependencies", lambda: measure_dependencies(scratch, plan.dependency_packages))
     watch_dir = scratch / "watch"
     watch_dir.mkdir()
     measure("watcher", lambda: bench_watcher(plan.watch_releases, watch_dir))

@@ -9,6 +9,7 @@ import io
 import json
 import tarfile
 import threading
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,6 +34,7 @@ class FakeRegistry:
         self.routes: dict[str, tuple[bytes, str]] = {}
         self.status: dict[str, int] = {}  # path -> forced HTTP status
         self.hits: list[str] = []  # raw request paths, in order
+        self.delay_s: dict[str, float] = {}  # path -> seconds before it is answered
         self.pypi: dict[str, dict[str, Any]] = {}  # name -> {version: (info, files)}
         self.npm: dict[str, dict[str, Any]] = {}  # name -> packument
 
@@ -117,6 +119,8 @@ def _handler(registry: FakeRegistry) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             registry.hits.append(self.path)
             path = unquote(urlsplit(self.path).path).rstrip("/")
+            if path in registry.delay_s:
+                time.sleep(registry.delay_s[path])
             if path in registry.status:
                 self.send_error(registry.status[path])
                 return

@@ -170,3 +170,16 @@ def test_npm_cache_holds_every_transitive_dependency(
         manifest = json.loads((project / "node_modules" / name / "package.json").read_text())
         assert manifest["name"] == name
     assert len(registry.hits) == hits_before  # offline really was offline
+
+
+@needs_npm
+def test_dependencies_past_the_budget_are_named(registry: FakeRegistry, make_npm_tgz: Builder,
+                                                tmp_path: Path) -> None:
+    registry.add_npm("slow-dep", "1.0.0", make_npm_tgz("slow-dep", "1.0.0"))
+    registry.add_npm("dep-b", "2.1.0", make_npm_tgz("dep-b", "2.1.0"))
+    registry.delay_s["/npm/slow-dep"] = 30.0  # longer than the budget: npm is cut off
+    deps = prepare_npm_dependencies({"slow-dep": "^1.0.0", "dep-b": "^2.0.0"}, tmp_path,
+                                    registry.urls.npm, budget_s=3.0)
+    assert {d.name: d.missing_reason for d in deps} == {
+        "slow-dep": "not downloaded: the 3s budget for dependency downloads ran out",
+        "dep-b": "not downloaded: the 3s budget for dependency downloads ran out"}

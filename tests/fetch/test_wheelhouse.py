@@ -103,7 +103,7 @@ class FakePip:
         self.runs: list[list[str]] = []
 
     def __call__(self, requirements: Sequence[str], dest: Path, pypi_url: str,
-                 timeout_s: float) -> PipFailure | None:
+                 timeout_s: float, find_links: Path | None = None) -> PipFailure | None:
         self.runs.append(list(requirements))
         lines = []
         for req in requirements:
@@ -169,7 +169,8 @@ def test_when_nothing_is_blamed_only_a_small_batch_goes_one_by_one(
 def test_the_time_budget(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     timeouts: list[float] = []
 
-    def slow(requirements: Sequence[str], dest: Path, url: str, timeout_s: float) -> PipFailure:
+    def slow(requirements: Sequence[str], dest: Path, url: str, timeout_s: float,
+             find_links: Path | None = None) -> PipFailure:
         timeouts.append(timeout_s)
         return PipFailure(f"pip download timed out after {timeout_s:.0f}s", timed_out=True)
 
