@@ -20,8 +20,8 @@ from analyzer.defaults import (
 )
 from analyzer.errors import UsageError
 from analyzer.fetch.interface import DependencyPrep, RegistryUrls
-from analyzer.models import Phase
 from analyzer.options import cache_mb, memory_mb, positive_seconds, registry_url
+from analyzer.protocol import Phase  # not models: a parser needs only the phase names
 
 if TYPE_CHECKING:
     from analyzer.detect.rules.ruleset import RuleSet
