@@ -333,9 +333,9 @@ def main():
         still = machine.wait_for_stragglers(user.pw_uid, notes)
         if still:
             names = ", ".join(sorted({name for _, name in still})[:5])
-            notes.append(f"{len(still)} package processes were still running "
-                         f"{machine.STRAGGLER_SECONDS:g} s after the {phase} phase ended "
-                         f"({names}); the phases after it ran beside them")
+            notes.append(f"package processes still running {machine.STRAGGLER_SECONDS:g} s "
+                         f"after the {phase} phase ended: {len(still)} ({names}); what "
+                         "came next ran beside them")
         results.append(outcome)
         progress(outcome.to_json())
         installed = installed and not (phase is Phase.INSTALL

@@ -153,3 +153,10 @@ def test_a_background_child_that_acts_after_its_phase_is_still_seen(
     # It ended within the wait (its zombies are not waited for), and nothing listened.
     assert not any("still running" in note or "knocked" in note
                    for note in sandbox.last.notes), sandbox.last.notes
+
+
+def test_a_child_that_outlives_the_wait_is_named_in_the_notes(package_factory: Any) -> None:
+    _, sandbox = analyse(package_factory("pypi-lingering-child"))
+
+    assert "package processes still running 4 s after the import phase ended: 1 (sleep); " \
+           "what came next ran beside them" in sandbox.last.notes, sandbox.last.notes
