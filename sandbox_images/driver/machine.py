@@ -174,7 +174,8 @@ def user_processes(uid):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/status") as f:
+            # A process names itself: any bytes, not UTF-8 alone.
+            with open(f"/proc/{entry}/status", errors="replace") as f:
                 fields = dict(line.split(":", 1) for line in f if ":" in line)
         except OSError:
             continue  # gone already

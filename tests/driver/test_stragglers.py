@@ -34,6 +34,13 @@ while chunk := connection.recv(4096):
     typed += chunk
 connection.sendall(b"ran: " + typed)
 '''
+# A process that gives itself a name in bytes that are not UTF-8, then waits.
+RENAMED = '''
+import ctypes, time
+ctypes.CDLL(None).prctl(15, b"x\\xffy", 0, 0, 0)  # PR_SET_NAME
+print("renamed", flush=True)
+time.sleep(60)
+'''
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +124,15 @@ def test_a_listener_is_knocked_on_at_once_and_typing_ends_with_end_of_input(
                      f"{machine.KNOCK!r}, {5 + len(machine.KNOCK)} bytes came back: "
                      f"{b'ran: ' + machine.KNOCK!r}"]
     server.wait()
+
+
+def test_a_process_that_names_itself_in_bytes_that_are_not_utf8_is_still_seen(
+        machine: ModuleType, shared_dir: Path) -> None:
+    renamed = run_as_uid("/usr/bin/python3", "-c", RENAMED, stdout=subprocess.PIPE)
+    assert renamed.stdout is not None
+    with renamed.stdout:
+        assert renamed.stdout.readline() == b"renamed\n"
+        assert machine.wait_for_stragglers(UID, [], seconds=0.2) == [
+            (renamed.pid, "x\N{REPLACEMENT CHARACTER}y")]
+    renamed.kill()
+    renamed.wait()
