@@ -330,8 +330,12 @@ def main():
         outcome = run_as_user(phase, user, phase_env, argv, cwd, spec.timeout(phase))
         if phase is Phase.INSTALL:
             outcome = install_again_without_dependencies(eco, user, env, spec, cwd, outcome)
-        machine.wait_for_stragglers(user.pw_uid)
-        machine.knock_on_listeners(user.pw_uid, notes)
+        still = machine.wait_for_stragglers(user.pw_uid, notes)
+        if still:
+            names = ", ".join(sorted({name for _, name in still})[:5])
+            notes.append(f"package processes still running {machine.STRAGGLER_SECONDS:g} s "
+                         f"after the {phase} phase ended: {len(still)} ({names}); what "
+                         "came next ran beside them")
         results.append(outcome)
         progress(outcome.to_json())
         installed = installed and not (phase is Phase.INSTALL

@@ -158,31 +158,52 @@ def wait_ready(proc, notes, timeout=30):
 
 
 # A detached worker on a short timer (setTimeout, sleep, a forked child) acts after the
-# phase's own process has exited: give what the package left running a little while.
+# phase's own process has exited: the driver waits while the package runs anything, for
+# STRAGGLER_SECONDS at most, looking again every STRAGGLER_POLL_SECONDS.
 STRAGGLER_SECONDS = 4.0
+STRAGGLER_POLL_SECONDS = 0.05
 
 
 def user_processes(uid):
-    """PIDs of the processes whose real user is `uid`."""
+    """(pid, command name) of each live process whose real user is `uid`.
+
+    A zombie has done all it will: it is reaped when it is the driver's (an orphan the
+    driver, as PID 1, adopted) and is never counted."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/status") as f:
-                uids = next((line.split()[1] for line in f if line.startswith("Uid:")), None)
+            # A process names itself: any bytes, not UTF-8 alone.
+            with open(f"/proc/{entry}/status", errors="replace") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
         except OSError:
             continue  # gone already
-        if uids == str(uid):
-            found.append(int(entry))
+        uids = fields.get("Uid", "").split()
+        if not uids or uids[0] != str(uid):
+            continue
+        if fields.get("State", "").strip().startswith(("Z", "X")):
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(int(entry), os.WNOHANG)
+            continue
+        found.append((int(entry), fields.get("Name", "").strip()))
     return found
 
 
-def wait_for_stragglers(uid, seconds=STRAGGLER_SECONDS):
-    """Wait until the package's user runs nothing more, for `seconds` at most."""
-    deadline = time.time() + seconds
-    while time.time() < deadline and user_processes(uid):
-        time.sleep(0.2)
+def wait_for_stragglers(uid, notes, seconds=STRAGGLER_SECONDS):
+    """Wait until the package's user runs nothing more, for `seconds` at most; knock on
+    each port it listens on as soon as it does. Returns what was still running then."""
+    deadline = time.monotonic() + seconds
+    knocked = []
+    while True:
+        running = user_processes(uid)
+        for port in listening_ports(uid):
+            if port not in knocked and len(knocked) < KNOCK_PORTS:
+                knocked.append(port)
+                knock(port, notes)
+        if not running or time.monotonic() >= deadline:
+            return running
+        time.sleep(STRAGGLER_POLL_SECONDS)
 
 
 # What an operator types into a shell they reach: a bind shell runs it, and the trace
@@ -193,7 +214,8 @@ KNOCK_SECONDS = 1.5
 
 
 def listening_ports(uid):
-    """TCP ports a process of `uid` listens on, from /proc/net/tcp and tcp6."""
+    """TCP ports a socket of `uid` listens on, from /proc/net/tcp and tcp6 (the
+    simulator's are its own user's)."""
     ports = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -210,28 +232,31 @@ def listening_ports(uid):
     return ports
 
 
-def knock_on_listeners(uid, notes):
-    """Connect to each port the package's user listens on and type a few commands."""
-    for port in listening_ports(uid)[:KNOCK_PORTS]:
-        answer = b""
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=KNOCK_SECONDS) as conn:
-                conn.sendall(KNOCK)
-                deadline = time.time() + KNOCK_SECONDS
-                while len(answer) < 4096 and time.time() < deadline:
-                    conn.settimeout(max(0.05, deadline - time.time()))
-                    try:
-                        chunk = conn.recv(4096)
-                    except TimeoutError:
-                        break
-                    if not chunk:
-                        break
-                    answer += chunk
-        except OSError as exc:
-            notes.append(f"knocked on port {port}, where the package listened: {exc}")
-            continue
-        notes.append(f"knocked on port {port}, where the package listened: typed "
-                     f"{KNOCK!r}, {len(answer)} bytes came back: {answer[:200]!r}")
+def knock(port, notes):
+    """Connect to a port the package listens on, type a few commands, note the answer.
+
+    Typing ends with a half-close: a shell reads its end of input, runs what it got and
+    exits, so the answer ends when the shell does, not at KNOCK_SECONDS."""
+    answer = b""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=KNOCK_SECONDS) as conn:
+            conn.sendall(KNOCK)
+            conn.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + KNOCK_SECONDS
+            while len(answer) < 4096 and time.monotonic() < deadline:
+                conn.settimeout(max(0.05, deadline - time.monotonic()))
+                try:
+                    chunk = conn.recv(4096)
+                except TimeoutError:
+                    break
+                if not chunk:
+                    break
+                answer += chunk
+    except OSError as exc:
+        notes.append(f"knocked on port {port}, where the package listened: {exc}")
+        return
+    notes.append(f"knocked on port {port}, where the package listened: typed "
+                 f"{KNOCK!r}, {len(answer)} bytes came back: {answer[:200]!r}")
 
 
 def rename_user(old, new):

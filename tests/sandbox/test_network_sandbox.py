@@ -138,3 +138,25 @@ def test_npm_commands_run_with_help_in_the_execute_phase(package_factory: Any) -
                for p in executed.processes)
     assert any(f.path == "/tmp/cli-tool-only-ran" and f.access is FileAccess.WRITE
                for f in executed.files)
+
+
+def test_a_background_child_that_acts_after_its_phase_is_still_seen(
+        package_factory: Any) -> None:
+    """The straggler wait ends when the package runs nothing more, not before: what a
+    detached child does 2 s after the import returned belongs to the import phase."""
+    result, sandbox = analyse(package_factory("pypi-late-straggler"))
+
+    imported = phase(result, Phase.IMPORT)
+    assert any(f.path == "/tmp/late-straggler-ran" and f.access is FileAccess.WRITE
+               for f in imported.files)
+    assert "late.straggler.example" in [q.name for q in imported.network.dns]
+    # It ended within the wait (its zombies are not waited for), and nothing listened.
+    assert not any("still running" in note or "knocked" in note
+                   for note in sandbox.last.notes), sandbox.last.notes
+
+
+def test_a_child_that_outlives_the_wait_is_named_in_the_notes(package_factory: Any) -> None:
+    _, sandbox = analyse(package_factory("pypi-lingering-child"))
+
+    assert "package processes still running 4 s after the import phase ended: 1 (sleep); " \
+           "what came next ran beside them" in sandbox.last.notes, sandbox.last.notes
