@@ -63,15 +63,15 @@ class Plan:
     watch_releases: int
     scheduler_jobs: int
     real_mix: int  # the first N of real_mix.REAL_MIX
-    real_mix_workers: tuple[int, ...]
+    real_mix_one_worker: bool  # also the warm path at 1 worker
     dependency_packages: int  # of each of deps_bench's fixed lists
 
 
 FULL_PLAN = Plan(small_runs=5, large_runs=3, large_size=large.FULL, analyses=10,
                  watch_releases=8, scheduler_jobs=200, real_mix=len(REAL_MIX),
-                 real_mix_workers=(1, 2), dependency_packages=3)
+                 real_mix_one_worker=True, dependency_packages=3)
 QUICK_PLAN = Plan(small_runs=1, large_runs=1, large_size=large.QUICK, analyses=2,
-                  watch_releases=4, scheduler_jobs=100, real_mix=4, real_mix_workers=(2,),
+                  watch_releases=4, scheduler_jobs=100, real_mix=4, real_mix_one_worker=False,
                   dependency_packages=2)
 
 
@@ -245,8 +245,8 @@ def run_all(plan: Plan, scratch: Path) -> tuple[list[Figure], list[str]]:
             measure(f"{case.label} sandbox costs", partial(
                 bench_sandbox_costs, case.label, artifacts[case.label], plan.small_runs))
     measure("throughput", lambda: bench_throughput(artifacts["small wheel"], plan.analyses))
-    measure("real mix", lambda: measure_real_mix(REAL_MIX[:plan.real_mix],
-                                                 plan.real_mix_workers))
+    measure("real mix", lambda: measure_real_mix(REAL_MIX[:plan.real_mix], scratch,
+                                                 plan.real_mix_one_worker))
     measure("trace parsing", lambda: bench_parsing(scratch))
     measure("scheduler", lambda: bench_scheduler(plan.scheduler_jobs))
     measure("typosquat", bench_typosquat)
