@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analyzer.atomic import OutputError, copy_atomic
+from analyzer.baseline.inventory import InventoryTaker
 from analyzer.detect.judge import judge
 from analyzer.detect.rules.ruleset import RuleSet, default_rules
 from analyzer.detect.static.scan import scan_package
@@ -65,8 +66,10 @@ class Analyzer:
         try:
             self.progress(f"fetching {printable(_describe(target))}")
             package = fetcher_for(target, self.urls).fetch(target, workdir)
-            signals = scan_package(read_members(package.artifact, lambda _: True, MAX_FILE_BYTES),
-                                   package.ref.ecosystem)
+            taker = InventoryTaker(package.ref)
+            signals = scan_package(
+                taker.watch(read_members(package.artifact, lambda _: True, MAX_FILE_BYTES)),
+                package.ref.ecosystem)
             self.progress(
                 f"analysing {package.ref.ecosystem.value}:{printable(package.ref.name)} "
                 f"{printable(package.ref.version)} ({printable(package.ref.filename)}) in gVisor"
@@ -80,8 +83,8 @@ class Analyzer:
                     kept = _keep_trace(run, self.keep_dir)
             finally:
                 shutil.rmtree(run.trace_dir, ignore_errors=True)
-            result = _result(package, run, trace, signals, started_at,
-                             time.monotonic() - clock)
+            result = replace(_result(package, run, trace, signals, started_at,
+                                     time.monotonic() - clock), inventory=taker.inventory())
             return judge(replace(result, notes=result.notes + kept), self.rules)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
