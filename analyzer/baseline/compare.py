@@ -16,12 +16,16 @@ from analyzer.baseline.interface import (
     Inventory,
 )
 from analyzer.baseline.inventory import file_identity
+from analyzer.detect.static.npm import is_build_command
 from analyzer.models import AnalysisResult, FileAccess, Phase, PhaseStatus, PhaseTrace
 
 # Who is behind a release, and where it points: a change here is a takeover's trace.
 # (Maintainer lists and npm's `_npmUser` are not in what fetch records.)
 METADATA_FIELDS = ("author", "author_email", "maintainer", "maintainer_email", "home_page",
                    "repository")
+CHANNELS = ("dns", "http", "tls", "connection")  # how a destination was seen
+DOMAIN = "domain"  # the detail of an email change to another domain
+BUILD = "build"  # the detail of a script that runs only known build tools (tsc, node-gyp)
 _GIT = ("git+", "git://", "git@", "github:", "gitlab:", "bitbucket:", "gist:")
 # npm reads a bare `owner/repo` (optionally `#ref`) as a GitHub repository.
 _GITHUB_SHORTHAND = re.compile(r"[a-z0-9_.-]+/[a-z0-9_.-]+(#\S*)?")
@@ -64,12 +68,14 @@ def _static(now: Inventory, before: Inventory) -> Iterator[Change]:
     for path, file in old.items():
         if path not in new:
             yield Change(ChangeKind.FILE_REMOVED, path, str(file.size), None)
-    old_scripts = dict(before.scripts)
+    old_scripts, scripts = dict(before.scripts), dict(now.scripts)
     for name, command in now.scripts:
+        build = BUILD if is_build_command(command, scripts) else ""
         if name not in old_scripts:
-            yield Change(ChangeKind.SCRIPT_ADDED, name, None, command)
+            yield Change(ChangeKind.SCRIPT_ADDED, name, None, command, detail=build)
         elif old_scripts[name] != command:
-            yield Change(ChangeKind.SCRIPT_CHANGED, name, old_scripts[name], command)
+            yield Change(ChangeKind.SCRIPT_CHANGED, name, old_scripts[name], command,
+                         detail=build)
     for entry in sorted(set(now.entry_points) - set(before.entry_points)):
         yield Change(ChangeKind.ENTRY_POINT_ADDED, entry)
     old_requires = dict(before.requirements)
@@ -157,7 +163,7 @@ def _metadata(now: dict[str, str], before: dict[str, str]) -> Iterator[Change]:
         if old != new:
             domain = field.endswith("email") and _domain(old) != _domain(new)
             yield Change(ChangeKind.METADATA_CHANGED, field, old, new,
-                         detail="domain" if domain else "")
+                         detail=DOMAIN if domain else "")
 
 
 def _domain(email: str | None) -> str:
