@@ -14,7 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analyzer.atomic import OutputError, copy_atomic
+from analyzer.baseline.compare import compare
+from analyzer.baseline.interface import BaselineError
 from analyzer.baseline.inventory import InventoryTaker
+from analyzer.baseline.previous import AUTO, previous_release
 from analyzer.detect.judge import judge
 from analyzer.detect.rules.ruleset import RuleSet, default_rules
 from analyzer.detect.static.scan import scan_package
@@ -23,6 +26,7 @@ from analyzer.fetch.archive import read_members
 from analyzer.fetch.interface import RegistryUrls, Target
 from analyzer.models import (
     AnalysisResult,
+    Ecosystem,
     FetchedPackage,
     Phase,
     PhaseResult,
@@ -41,6 +45,8 @@ from analyzer.trace.parse import ParsedTrace, parse_trace_dir
 RUN_PHASES = (Phase.INSTALL, Phase.IMPORT, Phase.EXECUTE, Phase.PERSONA)
 
 Progress = Callable[[str], None]
+# A stored analysis of (ecosystem, name, version), or None: where baselines come from first.
+StoredLookup = Callable[[Ecosystem, str, str], AnalysisResult | None]
 
 
 def _quiet(_: str) -> None:
@@ -52,14 +58,63 @@ class Analyzer:
 
     def __init__(self, sandbox: DockerSandbox | None = None, urls: RegistryUrls | None = None,
                  keep_dir: Path | None = None, progress: Progress = _quiet,
-                 rules: RuleSet | None = None) -> None:
+                 rules: RuleSet | None = None, stored: StoredLookup | None = None) -> None:
         self.sandbox = sandbox or DockerSandbox()
         self.urls = urls or RegistryUrls()
         self.keep_dir = keep_dir
         self.progress = progress
         self.rules = rules or default_rules()
+        self.stored = stored
 
-    def analyze(self, target: Target) -> AnalysisResult:
+    def analyze(self, target: Target, baseline: str | None = None) -> AnalysisResult:
+        """`target` analysed and judged; with `baseline` (a version, or `auto` for the
+        release before) judged against that release too, its changes in the result.
+
+        The baseline is settled first, so that a wrong one fails before the long run."""
+        if baseline is None:
+            return judge(self._run(target), self.rules)
+        target, version, notes = self._baseline_version(target, baseline)
+        if version is None:
+            result = self._run(target)
+            return judge(replace(result, notes=result.notes + notes), self.rules)
+        before = replace(target, version=version)
+        earlier = self._stored(before)
+        source = "taken from the store"
+        if earlier is None:
+            self.progress(f"baseline: {printable(_describe(before))} first")
+            earlier = self._run(before)
+            source = "analysed first"
+        result = self._run(target)
+        changes = compare(result, earlier)
+        changes = replace(changes, notes=(f"the baseline {version} was {source}",
+                                          *changes.notes))
+        return judge(replace(result, changes=changes), self.rules)
+
+    def _baseline_version(self, target: Target,
+                          baseline: str) -> tuple[Target, str | None, tuple[str, ...]]:
+        """The target pinned to one version, the baseline's version, and why there is none."""
+        if target.path is not None or target.ecosystem is None or target.name is None:
+            raise BaselineError("a baseline needs a registry target (pypi:NAME==VER or "
+                                "npm:NAME@VER), not a local file")
+        if baseline != AUTO:
+            if baseline == target.version:
+                raise BaselineError(f"the baseline {baseline!r:.60} is the release analysed")
+            return target, baseline, ()
+        current, previous = previous_release(target.ecosystem, target.name, target.version,
+                                             self.urls)
+        pinned = replace(target, version=current)
+        if previous is None:
+            return pinned, None, (f"no release before {current}: nothing to compare it with",)
+        return pinned, previous, ()
+
+    def _stored(self, target: Target) -> AnalysisResult | None:
+        if self.stored is None or target.ecosystem is None or target.name is None \
+                or target.version is None:
+            return None
+        return self.stored(target.ecosystem, target.name, target.version)
+
+    def _run(self, target: Target) -> AnalysisResult:
+        """One analysis, not yet judged."""
         started_at = datetime.now(UTC).isoformat(timespec="seconds")
         clock = time.monotonic()
         workdir = Path(tempfile.mkdtemp(prefix="pkgsandbox-"))
@@ -85,7 +140,7 @@ class Analyzer:
                 shutil.rmtree(run.trace_dir, ignore_errors=True)
             result = replace(_result(package, run, trace, signals, started_at,
                                      time.monotonic() - clock), inventory=taker.inventory())
-            return judge(replace(result, notes=result.notes + kept), self.rules)
+            return replace(result, notes=result.notes + kept)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 
