@@ -94,3 +94,16 @@ class ChangeSet:
 
     def of(self, kind: ChangeKind) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.kind is kind)
+
+    def ranked(self) -> tuple[Change, ...]:
+        """The changes a reviewer reads first first: behaviour, hooks, dependencies, files."""
+        order = {kind: rank for rank, kind in enumerate(REVIEW_ORDER)}
+        return tuple(sorted(self.changes, key=lambda c: order[c.kind]))
+
+
+REVIEW_ORDER = (
+    ChangeKind.DESTINATION_ADDED, ChangeKind.BAIT_READ_ADDED, ChangeKind.PROCESS_ADDED,
+    ChangeKind.SCRIPT_ADDED, ChangeKind.SCRIPT_CHANGED, ChangeKind.DEPENDENCY_ADDED,
+    ChangeKind.ENTRY_POINT_ADDED, ChangeKind.METADATA_CHANGED, ChangeKind.SIGNAL_ADDED,
+    ChangeKind.FILE_ADDED, ChangeKind.FILE_GROWN, ChangeKind.FILE_REMOVED,
+)
