@@ -21,9 +21,11 @@ from analyzer.baseline.previous import AUTO, previous_release
 from analyzer.detect.judge import judge
 from analyzer.detect.rules.ruleset import RuleSet, default_rules
 from analyzer.detect.static.scan import scan_package
+from analyzer.errors import FetchError
 from analyzer.fetch import fetcher_for
 from analyzer.fetch.archive import read_members
 from analyzer.fetch.interface import RegistryUrls, Target
+from analyzer.httpclient import NotFound
 from analyzer.models import (
     AnalysisResult,
     Ecosystem,
@@ -77,18 +79,29 @@ class Analyzer:
         if version is None:
             result = self._run(target)
             return judge(replace(result, notes=result.notes + notes), self.rules)
-        before = replace(target, version=version)
-        earlier = self._stored(before)
-        source = "taken from the store"
-        if earlier is None:
-            self.progress(f"baseline: {printable(_describe(before))} first")
-            earlier = self._run(before)
-            source = "analysed first"
+        earlier, how = self._baseline(replace(target, version=version), baseline == AUTO)
         result = self._run(target)
+        if earlier is None:  # `how` says why
+            return judge(replace(result, notes=(*result.notes, how)), self.rules)
         changes = compare(result, earlier)
-        changes = replace(changes, notes=(f"the baseline {version} was {source}",
-                                          *changes.notes))
+        changes = replace(changes, notes=(how, *changes.notes))
         return judge(replace(result, changes=changes), self.rules)
+
+    def _baseline(self, before: Target, auto: bool) -> tuple[AnalysisResult | None, str]:
+        """The baseline's result and where it came from, or None and why there is none."""
+        earlier = self._stored(before)
+        if earlier is not None:
+            return earlier, f"the baseline {before.version} was taken from the store"
+        self.progress(f"baseline: {printable(_describe(before))} first")
+        try:
+            return self._run(before), f"the baseline {before.version} was analysed first"
+        except (FetchError, NotFound) as exc:
+            if not auto:
+                raise  # the version asked for cannot be had: said before the long run
+            # The release before cannot be had (yanked, no file for this platform): this
+            # release is still analysed, on its own.
+            return None, f"the baseline {before.version} could not be fetched: " \
+                         f"{exc.diagnostics()}"
 
     def _baseline_version(self, target: Target,
                           baseline: str) -> tuple[Target, str | None, tuple[str, ...]]:

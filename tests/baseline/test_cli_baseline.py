@@ -49,3 +49,16 @@ def test_a_store_named_but_missing_is_one_line(capsys: pytest.CaptureFixture[str
     line = run_error(capsys, "analyze", "npm:left-pad@1.3.0", "--baseline", "1.2.0",
                      "--db", f"sqlite:///{tmp_path}/none.db")
     assert "no database at sqlite:///" in line
+
+
+def test_a_baseline_version_that_cannot_be_fetched_fails_before_the_run(
+        capsys: pytest.CaptureFixture[str], registry: FakeRegistry,  # noqa: F811
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PKGSANDBOX_DB", f"sqlite:///{tmp_path}/absent.db")
+    tgz = build_npm_tgz(PACKAGES / "npm-small", tmp_path)
+    registry.add_npm("small-npm-pkg", "1.0.0", tgz)
+    line = run_error(capsys, "analyze", "npm:small-npm-pkg@1.0.0", "--baseline", "0.9.0",
+                     "--npm-registry-url", registry.urls.npm)
+    assert line == "pkgsandbox: error: no such version on npm: small-npm-pkg@0.9.0"
+    # Only the packument was read: nothing of 1.0.0 was downloaded, nothing ran.
+    assert not [hit for hit in registry.hits if hit.endswith(".tgz")]

@@ -90,3 +90,15 @@ def test_an_ordinary_release_adding_a_registry_dependency_stays_benign(
     assert ("file-grown", "index.js", f"+{len(addition)} bytes") in kinds
     assert not [f for f in result["findings"] if f["rule"].startswith("changed-")]
     assert "Changed since 2.0.0" in page
+
+
+def test_a_previous_release_that_cannot_be_fetched_leaves_a_note_not_an_error(
+        capsys: pytest.CaptureFixture[str], registry: FakeRegistry,  # noqa: F811
+        tmp_path: Path) -> None:
+    publish(registry, tmp_path, "gone-text", "0.1.0", {"index.js": INDEX})
+    publish(registry, tmp_path, "gone-text", "0.2.0", {"index.js": INDEX})
+    registry.status["/npm/gone-text/-/gone-text-0.1.0.tgz"] = 404  # unpublished file
+    result, page = analyze(capsys, registry, tmp_path, "npm:gone-text@0.2.0")
+    assert result["changes"] is None and result["verdict"] == "benign"
+    assert any(n.startswith("the baseline 0.1.0 could not be fetched: ") for n in result["notes"])
+    assert 'id="changes"' not in page
