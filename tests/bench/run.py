@@ -4,7 +4,8 @@ Figures: per-phase wall time (median and p95 of N runs) of small and large PyPI 
 packages analysed end to end, with the sandbox's peak memory; the traced-gVisor install
 against the same install under runc; what the network simulator and the execute phase
 add; analyses per hour with 1 and 2 workers; trace parsing speed on the biggest trace;
-the scheduler's cost per job; typosquat checks per second; the peak memory of
+the scheduler's cost per job; what `--baseline auto` adds, with the baseline analysed
+first and already stored; typosquat checks per second; the peak memory of
 `pkgsandbox watch` and its workers. Targets from the issues are printed beside.
 `--quick` (CI) runs each measurement once or twice, with smaller large packages. A
 measurement that fails makes the exit status 1; a missed target does not.
@@ -39,6 +40,7 @@ from analyzer.models import Ecosystem, FetchedPackage, Phase, PhaseStatus  # noq
 from analyzer.sandbox.docker_runner import DockerSandbox  # noqa: E402
 from analyzer.trace.bench import measure_parse_speed  # noqa: E402
 from tests.bench import large  # noqa: E402
+from tests.bench.baseline_bench import measure_baseline_cost  # noqa: E402
 from tests.bench.cli_start import measure_cli_start  # noqa: E402
 from tests.bench.figures import Figure, Target, render, spread  # noqa: E402
 from tests.bench.memory import PeakMemorySandbox  # noqa: E402
@@ -235,6 +237,7 @@ def run_all(plan: Plan, scratch: Path) -> tuple[list[Figure], list[str]]:
             measure(f"{case.label} sandbox costs", partial(
                 bench_sandbox_costs, case.label, artifacts[case.label], plan.small_runs))
     measure("throughput", lambda: bench_throughput(artifacts["small wheel"], plan.analyses))
+    measure("baseline", lambda: measure_baseline_cost(plan.small_runs))
     measure("trace parsing", lambda: bench_parsing(scratch))
     measure("scheduler", lambda: bench_scheduler(plan.scheduler_jobs))
     measure("typosquat", bench_typosquat)
