@@ -17,6 +17,7 @@ from analyzer.baseline.interface import (
 )
 from analyzer.baseline.inventory import file_identity
 from analyzer.detect.static.npm import is_build_command
+from analyzer.fetch.archive import name_suffix
 from analyzer.models import AnalysisResult, FileAccess, Phase, PhaseStatus, PhaseTrace
 
 # Who is behind a release, and where it points: a change here is a takeover's trace.
@@ -40,9 +41,15 @@ def compare(current: AnalysisResult, baseline: AnalysisResult) -> ChangeSet:
                      else f"the baseline {baseline.package.version}")
                      + ": files, scripts, entry points and dependencies are not compared")
     else:
-        changes += _static(current.inventory, baseline.inventory)
-        if current.inventory.truncated or baseline.inventory.truncated:
-            notes.append("more files than the inventory lists: only the first ones are compared")
+        partial = current.inventory.truncated or baseline.inventory.truncated
+        changes += _static(current.inventory, baseline.inventory, partial)
+        if partial:
+            notes.append("more files than the inventory lists: files added or removed are "
+                         "not compared, only the growth of files both list")
+        kinds = name_suffix(baseline.package.filename), name_suffix(current.package.filename)
+        if kinds[0] != kinds[1]:
+            notes.append(f"the baseline is a {kinds[0] or 'file'} and this release a "
+                         f"{kinds[1] or 'file'}: their files are laid out differently")
     changes += _signals(current, baseline)
     for phase in Phase:
         now, before = current.phase(phase), baseline.phase(phase)
@@ -56,17 +63,17 @@ def compare(current: AnalysisResult, baseline: AnalysisResult) -> ChangeSet:
     return ChangeSet(baseline.package.version, tuple(changes), tuple(notes))
 
 
-def _static(now: Inventory, before: Inventory) -> Iterator[Change]:
+def _static(now: Inventory, before: Inventory, partial: bool) -> Iterator[Change]:
     old = {f.path: f for f in before.files}
     new = {f.path: f for f in now.files}
     for path, file in new.items():
-        if path not in old:
+        if path not in old and not partial:
             yield Change(ChangeKind.FILE_ADDED, path, None, str(file.size))
-        elif file.size > old[path].size:
+        elif path in old and file.size > old[path].size:
             yield Change(ChangeKind.FILE_GROWN, path, str(old[path].size), str(file.size),
                          detail=f"+{file.size - old[path].size} bytes")
     for path, file in old.items():
-        if path not in new:
+        if path not in new and not partial:
             yield Change(ChangeKind.FILE_REMOVED, path, str(file.size), None)
     old_scripts, scripts = dict(before.scripts), dict(now.scripts)
     for name, command in now.scripts:

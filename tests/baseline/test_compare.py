@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from analyzer.baseline.compare import compare, dependency_source
-from analyzer.baseline.interface import ChangeKind, DependencySource, Inventory
+from analyzer.baseline.interface import ChangeKind, DependencySource, Inventory, PackageFile
 from analyzer.baseline.inventory import InventoryTaker
 from analyzer.fetch.archive import read_members
 from analyzer.models import (
@@ -104,7 +104,8 @@ def test_a_hijacked_release_shows_its_new_script_files_and_dependency(tmp_path: 
         {"scripts": {"prepare": "tsc"}, "dependencies": {"ansi": "^1.0.0"}})
     new_tgz, new_ref = npm_release(tmp_path, "1.0.1", {
         "index.js": "module.exports = (s) => s;\n" + "var a=1;" * 500, "setup.js": "fetch(x)\n"},
-        {"scripts": {"prepare": "bun run build.ts", "postinstall": "node setup.js"},
+        {"scripts": {"prepare": "bun run build.ts", "postinstall": "node setup.js",
+                     "install": "node-gyp rebuild"},
          "bin": {"colors": "cli.js"},
          "dependencies": {"ansi": "^1.0.0", "helper": "github:someone/helper#main"}})
     changes = compare(result(new_ref, inventory_of(new_tgz, new_ref)),
@@ -117,7 +118,8 @@ def test_a_hijacked_release_shows_its_new_script_files_and_dependency(tmp_path: 
     assert grown.detail == "+4000 bytes"
     assert by_kind[(ChangeKind.SCRIPT_ADDED, "postinstall")].after == "node setup.js"
     changed = by_kind[(ChangeKind.SCRIPT_CHANGED, "prepare")]
-    assert (changed.before, changed.after) == ("tsc", "bun run build.ts")
+    assert (changed.before, changed.after, changed.detail) == ("tsc", "bun run build.ts", "")
+    assert by_kind[(ChangeKind.SCRIPT_ADDED, "install")].detail == "build"  # node-gyp only
     assert (ChangeKind.ENTRY_POINT_ADDED, "colors") in by_kind
     dependency = by_kind[(ChangeKind.DEPENDENCY_ADDED, "helper")]
     assert dependency.detail == "git"
@@ -209,3 +211,17 @@ def test_a_baseline_without_an_inventory_is_compared_on_behaviour_and_says_so() 
 ])
 def test_dependency_sources(spec: str, source: DependencySource) -> None:
     assert dependency_source(spec) is source
+
+
+def test_a_truncated_inventory_compares_growth_only_and_other_layouts_say_so() -> None:
+    ref0 = PackageRef(Ecosystem.PYPI, "p", "1.0", "", "p-1.0-py3-none-any.whl")
+    ref1 = replace(ref0, version="1.1", filename="p-1.1.tar.gz")
+    old = Inventory((PackageFile("a.py", 10, "0"), PackageFile("b.py", 10, "0")))
+    new = Inventory((PackageFile("a.py", 20, "1"), PackageFile("c.py", 10, "0")), truncated=True)
+    changes = compare(result(ref1, new), result(ref0, old))
+    assert [(c.kind, c.subject) for c in changes.changes] == [(ChangeKind.FILE_GROWN, "a.py")]
+    assert changes.notes == (
+        "more files than the inventory lists: files added or removed are not compared, only "
+        "the growth of files both list",
+        "the baseline is a .whl and this release a .tar.gz: their files are laid out "
+        "differently")
