@@ -9,9 +9,18 @@ from typing import Any
 
 import pytest
 
+from analyzer.analysis import Analyzer
 from analyzer.cli import main
+from analyzer.feeds.interface import Batch
+from analyzer.fetch.interface import Target
+from analyzer.models import Ecosystem
+from analyzer.store.database import Database
+from analyzer.store.releases import record_batch, start_cursor
+from analyzer.store.results import save_result
+from analyzer.store.schema import Job
 from tests.fetch.conftest import FakeRegistry, registry  # noqa: F401 - the fixture
 from tests.packages import build_npm_tgz
+from tests.store.builders import planned
 
 pytestmark = pytest.mark.sandbox
 
@@ -102,3 +111,32 @@ def test_a_previous_release_that_cannot_be_fetched_leaves_a_note_not_an_error(
     assert result["changes"] is None and result["verdict"] == "benign"
     assert any(n.startswith("the baseline 0.1.0 could not be fetched: ") for n in result["notes"])
     assert 'id="changes"' not in page
+
+
+def test_a_baseline_in_the_store_is_not_analysed_again(
+        capsys: pytest.CaptureFixture[str], registry: FakeRegistry,  # noqa: F811
+        tmp_path: Path) -> None:
+    publish(registry, tmp_path, "kept-text", "3.0.0", {"index.js": INDEX})
+    publish(registry, tmp_path, "kept-text", "3.0.1", {"index.js": INDEX, "setup.js": BEACON},
+            scripts={"postinstall": "node setup.js"})
+    url = f"sqlite:///{tmp_path}/store.db"
+    db = Database.open(url)
+    earlier = Analyzer(urls=registry.urls).analyze(Target(Ecosystem.NPM, "kept-text", "3.0.0"))
+    cursor = start_cursor(db, "npm", "0", None, now=1.0)
+    record_batch(db, "npm", cursor, Batch((), "1", True),
+                 [planned("kept-text", "3.0.0", Ecosystem.NPM)], 3, 1.0)
+    with db.transaction() as session:
+        job = session.query(Job).one()
+        save_result(session, job.id, job.version_id, earlier, 2.0)
+    db.close()
+    downloads = [hit for hit in registry.hits if hit.endswith("kept-text-3.0.0.tgz")]
+
+    assert main(["analyze", "npm:kept-text@3.0.1", "--baseline", "auto", "--db", url, "--json",
+                 "--npm-registry-url", registry.urls.npm]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["changes"]["notes"][0] == "the baseline 3.0.0 was taken from the store"
+    assert ("script-added", "postinstall") in {
+        (c["kind"], c["subject"]) for c in result["changes"]["changes"]}
+    assert "changed-install-network" in {f["rule"] for f in result["findings"]}
+    # 3.0.0 was downloaded once, for the stored analysis; not again for the baseline.
+    assert [hit for hit in registry.hits if hit.endswith("kept-text-3.0.0.tgz")] == downloads
