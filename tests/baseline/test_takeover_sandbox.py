@@ -140,3 +140,23 @@ def test_a_baseline_in_the_store_is_not_analysed_again(
     assert "changed-install-network" in {f["rule"] for f in result["findings"]}
     # 3.0.0 was downloaded once, for the stored analysis; not again for the baseline.
     assert [hit for hit in registry.hits if hit.endswith("kept-text-3.0.0.tgz")] == downloads
+
+
+def test_a_release_adding_a_git_dependency_and_a_bun_prepare_is_flagged(
+        capsys: pytest.CaptureFixture[str], registry: FakeRegistry,  # noqa: F811
+        tmp_path: Path) -> None:
+    # TanStack, May 2026: an optionalDependencies git ref and a `prepare` started with bun.
+    # `prepare` does not run from a registry tarball; the git ref makes npm call github.com
+    # at install (git's own ~/.netrc lookup then also fires the credential rules: malicious).
+    publish(registry, tmp_path, "query-text", "5.1.0", {"index.js": INDEX},
+            scripts={"prepare": "tsc"})
+    publish(registry, tmp_path, "query-text", "5.1.1", {"index.js": INDEX},
+            scripts={"prepare": "bun run ./scripts/setup.ts"},
+            optionalDependencies={"query-text-tools": "github:someone/query-tools#a1b2c3d"})
+    result, page = analyze(capsys, registry, tmp_path, "npm:query-text@5.1.1")
+    assert result["verdict"] in ("suspicious", "malicious"), result["findings"]
+    assert {"changed-dependency-added-url", "changed-prepare-runs-other-program",
+            "changed-install-network"} <= {f["rule"] for f in result["findings"]}
+    assert ("dependency-added", "query-text-tools", "git") in {
+        (c["kind"], c["subject"], c["detail"]) for c in result["changes"]["changes"]}
+    assert "github:someone/query-tools#a1b2c3d" in page
