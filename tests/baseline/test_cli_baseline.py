@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.cli import main
+from analyzer.options import baseline_choice
 from tests.cli.test_cli_errors import run_error
 from tests.fetch.conftest import FakeRegistry, registry  # noqa: F401 - the fixture
 from tests.packages import PACKAGES, build_npm_tgz
@@ -62,3 +63,9 @@ def test_a_baseline_version_that_cannot_be_fetched_fails_before_the_run(
     assert line == "pkgsandbox: error: no such version on npm: small-npm-pkg@0.9.0"
     # Only the packument was read: nothing of 1.0.0 was downloaded, nothing ran.
     assert not [hit for hit in registry.hits if hit.endswith(".tgz")]
+
+
+def test_none_means_no_baseline_and_anything_else_is_kept() -> None:
+    assert baseline_choice("none") is None
+    assert baseline_choice("auto") == "auto"
+    assert baseline_choice(" 1.2.3 ") == "1.2.3"
