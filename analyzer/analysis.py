@@ -1,6 +1,8 @@
 """One `Analyzer` does one analysis: fetch -> static scan -> sandbox -> trace -> result.
 
-The CLI, the watcher and the web UI all call it.
+The CLI, the watcher and the web UI all call it. With a baseline (an earlier release of
+the same package, from the store or analysed first) the result carries the change set too,
+and the rules judge both.
 """
 
 from __future__ import annotations
