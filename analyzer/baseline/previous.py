@@ -1,12 +1,15 @@
 """Which release a baseline is: the one published before, by the registry's release list.
 
-PyPI: the project JSON's `releases`, in PEP 440 order (pre-releases only before a
-pre-release; releases with no files left out). npm: the packument's `versions` in the
-order of their `time`, a version published before the one analysed.
+PyPI: the project JSON's `releases`, in PEP 440 order (releases with no files left out).
+npm: the packument's `versions`, in semver order. Version order rather than the
+packument's `time`: mirrors rewrite `time` to when they copied a version (one seen here
+dates ms 0.1.0 to 2024), while the versions themselves do not change. Either way a
+pre-release is the baseline of a pre-release only.
 """
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from typing import Any
 
@@ -80,13 +83,28 @@ def _npm(doc: Any, name: str, wanted: str | None) -> tuple[str, str | None]:
         current = resolve_version(doc, name, wanted)
     except FetchError as exc:
         raise BaselineError(str(exc)) from None
-    found = doc.get("time")
-    times: dict[str, Any] = found if isinstance(found, dict) else {}
-    versions = [str(v) for v in doc["versions"]]
-    # Publication order; a version without a time keeps its place in the packument.
-    ordered = versions
-    if all(isinstance(times.get(v), str) for v in versions):
-        ordered = sorted(versions, key=lambda v: str(times[v]))
-    prerelease = "-" in current
-    earlier = [v for v in ordered[:ordered.index(current)] if prerelease or "-" not in v]
+    key = _semver(current)
+    if key is None:
+        raise BaselineError(f"npm {name}: {current!r:.60} is not a semver version")
+    prerelease = "-" in current.split("+", 1)[0]
+    ordered = sorted((k, str(v)) for v in doc["versions"]
+                     if (k := _semver(str(v))) is not None and k < key
+                     and (prerelease or "-" not in str(v).split("+", 1)[0]))
+    earlier = [v for _, v in ordered]
     return current, earlier[-1] if earlier else None
+
+
+_SEMVER = re.compile(r"v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?")
+SemverKey = tuple[int, int, int, int, tuple[tuple[int, int, str], ...]]
+
+
+def _semver(version: str) -> SemverKey | None:
+    """A sort key in semver precedence (a release after its pre-releases; numeric
+    identifiers below words), or None for what is not semver."""
+    match = _SEMVER.fullmatch(version.strip())
+    if match is None:
+        return None
+    major, minor, patch, pre = match.groups()
+    parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p)
+                  for p in (pre.split(".") if pre else ()))
+    return int(major), int(minor), int(patch), 0 if pre else 1, parts

@@ -36,26 +36,26 @@ def test_pypi_the_release_before_in_pep440_order(registry: FakeRegistry,  # noqa
         previous_release(Ecosystem.PYPI, "colour", "3.0", urls)
 
 
-def test_npm_the_version_published_before(registry: FakeRegistry,  # noqa: F811
-                                          tmp_path: Path) -> None:
-    for version in ("1.0.0", "1.1.0", "2.0.0-beta.1", "1.0.1"):
+def test_npm_the_version_before_in_semver_order(registry: FakeRegistry,  # noqa: F811
+                                               tmp_path: Path) -> None:
+    for version in ("1.0.0", "1.10.0", "1.2.0", "2.0.0-beta.10", "2.0.0-beta.9", "1.0.1"):
         tgz = tmp_path / f"tiny-{version}.tgz"
         data = json.dumps({"name": "tiny", "version": version}).encode()
         with tarfile.open(tgz, "w:gz") as tar:
             info = tarfile.TarInfo("package/package.json")
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
-        registry.add_npm("tiny", version, tgz, latest=version == "1.1.0")
-    # 1.0.1 is a backport published last: by time, 1.1.0's baseline is 1.0.0.
-    times = registry.npm["tiny"]["time"]
-    times.update({"1.0.0": "2024-01-01T00:00:00Z", "1.1.0": "2024-02-01T00:00:00Z",
-                  "2.0.0-beta.1": "2024-03-01T00:00:00Z", "1.0.1": "2024-04-01T00:00:00Z"})
+        registry.add_npm("tiny", version, tgz, latest=version == "1.10.0")
+    # A mirror's `time` (when it copied each version) must not decide: 1.0.0 looks newest.
+    registry.npm["tiny"]["time"]["1.0.0"] = "2030-01-01T00:00:00Z"
     registry._json("/npm/tiny", registry.npm["tiny"])
     urls = registry.urls
-    assert previous_release(Ecosystem.NPM, "tiny", None, urls) == ("1.1.0", "1.0.0")
-    assert previous_release(Ecosystem.NPM, "tiny", "1.0.1", urls) == ("1.0.1", "1.1.0")
-    assert previous_release(Ecosystem.NPM, "tiny", "2.0.0-beta.1", urls) == (
-        "2.0.0-beta.1", "1.1.0")
+    assert previous_release(Ecosystem.NPM, "tiny", None, urls) == ("1.10.0", "1.2.0")
+    assert previous_release(Ecosystem.NPM, "tiny", "1.2.0", urls) == ("1.2.0", "1.0.1")
+    assert previous_release(Ecosystem.NPM, "tiny", "2.0.0-beta.10", urls) == (
+        "2.0.0-beta.10", "2.0.0-beta.9")
+    assert previous_release(Ecosystem.NPM, "tiny", "2.0.0-beta.9", urls) == (
+        "2.0.0-beta.9", "1.10.0")
     assert previous_release(Ecosystem.NPM, "tiny", "1.0.0", urls) == ("1.0.0", None)
     with pytest.raises(BaselineError, match="no such version on npm: tiny@9.9.9"):
         previous_release(Ecosystem.NPM, "tiny", "9.9.9", urls)
