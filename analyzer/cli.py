@@ -14,10 +14,12 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import analyzer
 from analyzer.detect.commands import add_rules_parser, add_typosquat_parser
 from analyzer.errors import Error, UsageError
+from analyzer.options import baseline_choice
 from analyzer.scan.commands import add_osv_parser, add_scan_parser
 from analyzer.scheduler.commands import (
     add_status_parser,
@@ -26,6 +28,9 @@ from analyzer.scheduler.commands import (
 )
 from analyzer.settings import add_sandbox_options, sandbox_settings
 from analyzer.web.commands import add_report_parser, add_serve_parser
+
+if TYPE_CHECKING:
+    from analyzer.analysis import StoredLookup
 
 # Every command imports what it needs when it runs (the sandbox, the store, the rule
 # engine, scapy...): `pkgsandbox --help` and the light commands answer at once.
@@ -65,6 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
                          help="also write a self-contained HTML report to FILE")
     analyze.add_argument("--osv-dir", type=Path, metavar="DIR",
                          help="write an OSV record into DIR when the package is malicious")
+    analyze.add_argument("--baseline", type=baseline_choice, default=None,
+                         metavar="VERSION|auto|none",
+                         help="also judge the release against an earlier one of the same "
+                              "package: VERSION, auto (the release before it on the "
+                              "registry), or none (the default); taken from the store when "
+                              "it holds one, else analysed first (twice the time)")
+    analyze.add_argument("--db", metavar="URL",
+                         help="the store baselines are looked up in (default $PKGSANDBOX_DB, "
+                              "else sqlite:///reports/pkgsandbox.db when that file exists)")
     add_sandbox_options(analyze, "the package")
     analyze.set_defaults(handler=_analyze)
 
@@ -115,8 +129,9 @@ def _analyze(args: argparse.Namespace) -> int:
             deps=settings.dependency_prep(),
             keep_dir=args.out,
             progress=lambda text: activity.step(printable(text)),
+            stored=_baseline_store(args.db) if args.baseline is not None else None,
         )
-        result = runner.analyze(target)
+        result = runner.analyze(target, args.baseline)
     # The result reaches stdout first: a file that cannot be written (a full disk) then
     # costs only that file, and is reported in one line with exit status 2.
     if args.json:
@@ -131,6 +146,20 @@ def _analyze(args: argparse.Namespace) -> int:
     flagged = {"malicious": {Verdict.MALICIOUS},
                "suspicious": {Verdict.MALICIOUS, Verdict.SUSPICIOUS}}.get(args.fail_on or "", set())
     return EXIT_FLAGGED if result.verdict in flagged else EXIT_OK
+
+
+def _baseline_store(url: str | None) -> StoredLookup | None:
+    """Stored analyses to take baselines from; None when there is no store to read."""
+    from analyzer.store.baselines import stored_result
+    from analyzer.store.database import Database, StoreError
+
+    try:
+        db = Database.open(url, migrate=False, create=False)
+    except StoreError:
+        if url is not None:
+            raise  # a store asked for by name must be there
+        return None
+    return lambda ecosystem, name, version: stored_result(db, ecosystem, name, version)
 
 
 def _doctor(_: argparse.Namespace) -> int:

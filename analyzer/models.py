@@ -18,6 +18,7 @@ from analyzer.protocol import Phase as Phase
 from analyzer.protocol import PhaseStatus as PhaseStatus
 
 if TYPE_CHECKING:
+    from analyzer.baseline.interface import ChangeSet, Inventory
     from analyzer.signals import StaticSignal
 
 
@@ -244,6 +245,8 @@ class AnalysisResult:
     metadata: dict[str, str] = field(default_factory=dict)  # registry/archive metadata
     notes: tuple[str, ...] = ()  # what the sandbox could not do, for a reviewer to weigh
     error: str | None = None
+    inventory: Inventory | None = None  # the artifact's files, scripts, entry points
+    changes: ChangeSet | None = None  # against the previous release, when one was compared
 
     def phase(self, phase: Phase) -> PhaseResult | None:
         return next((p for p in self.phases if p.phase is phase), None)

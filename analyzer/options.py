@@ -83,3 +83,13 @@ def listen_error(host: str, port: int, exc: OSError) -> str:
     """One line for a server that cannot listen: a busy port, an address not of this host."""
     reason = exc.strerror or str(exc) or type(exc).__name__
     return f"cannot listen on {host}:{port}: {reason}"
+
+
+def baseline_choice(text: str) -> str | None:
+    """`--baseline`: a version, `auto`, or `none` (None)."""
+    value = text.strip()
+    if value == "none":
+        return None
+    if not value or len(value) > 128 or any(c.isspace() or not c.isprintable() for c in value):
+        raise argparse.ArgumentTypeError(f"expected a version, auto or none, not {text!r:.60}")
+    return value

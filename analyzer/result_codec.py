@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import analyzer
+from analyzer.baseline.interface import Change, ChangeKind, ChangeSet, Inventory, PackageFile
 from analyzer.detect.static.roles import file_role
 from analyzer.detect.static.text import language_of
 from analyzer.errors import Error
@@ -44,7 +45,8 @@ from analyzer.models import (
 )
 from analyzer.signals import FileRole, SignalKind, StaticSignal
 
-SCHEMA_VERSION = "1.0"  # a new key is a minor version; a changed or removed one, a major
+# A new key is a minor version; a changed or removed one, a major. 1.1: `inventory`, `changes`.
+SCHEMA_VERSION = "1.1"
 # Kinds the scanner only reports for install hooks (for documents older than `role`).
 _INSTALL_KINDS = frozenset({
     SignalKind.SETUP_CMDCLASS_HOOK, SignalKind.SETUP_RUNS_PROCESS, SignalKind.SETUP_NETWORK,
@@ -115,6 +117,30 @@ def result_to_dict(result: AnalysisResult) -> dict[str, Any]:
             "unparsed_samples": list(result.trace_stats.unparsed_samples),
         },
         "error": result.error,
+        "inventory": None if result.inventory is None else _inventory(result.inventory),
+        "changes": None if result.changes is None else _changes(result.changes),
+    }
+
+
+def _inventory(inventory: Inventory) -> dict[str, Any]:
+    return {
+        "files": [{"path": f.path, "size": f.size, "digest": f.digest} for f in inventory.files],
+        "scripts": [list(s) for s in inventory.scripts],
+        "entry_points": list(inventory.entry_points),
+        "requirements": [list(r) for r in inventory.requirements],
+        "truncated": inventory.truncated,
+    }
+
+
+def _changes(changes: ChangeSet) -> dict[str, Any]:
+    return {
+        "baseline": changes.baseline,
+        "changes": [
+            {"kind": c.kind.value, "subject": c.subject, "before": c.before, "after": c.after,
+             "phase": c.phase.value if c.phase else None, "detail": c.detail}
+            for c in changes.changes
+        ],
+        "notes": list(changes.notes),
     }
 
 
@@ -221,6 +247,34 @@ def result_from_dict(doc: object) -> AnalysisResult:
         metadata=root.text_map("metadata"),
         notes=root.texts("notes"),
         error=root.text_or_none("error"),
+        inventory=_read_inventory(root.child_or_none("inventory")),
+        changes=_read_changes(root.child_or_none("changes")),
+    )
+
+
+def _read_inventory(item: Fields | None) -> Inventory | None:
+    if item is None:
+        return None
+    return Inventory(
+        files=tuple(PackageFile(f.text("path"), f.integer("size"), f.text("digest", ""))
+                    for f in item.children("files")),
+        scripts=item.text_pairs("scripts"),
+        entry_points=item.texts("entry_points"),
+        requirements=item.text_pairs("requirements"),
+        truncated=item.flag("truncated", False),
+    )
+
+
+def _read_changes(item: Fields | None) -> ChangeSet | None:
+    if item is None:
+        return None
+    return ChangeSet(
+        baseline=item.text("baseline"),
+        changes=tuple(Change(c.choice("kind", ChangeKind), c.text("subject"),
+                             c.text_or_none("before"), c.text_or_none("after"),
+                             c.choice_or_none("phase", Phase), c.text("detail", ""))
+                      for c in item.children("changes")),
+        notes=item.texts("notes"),
     )
 
 

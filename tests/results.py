@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analyzer.baseline.interface import Change, ChangeKind, ChangeSet, Inventory, PackageFile
 from analyzer.models import (
     AnalysisResult,
     ConnectionEvent,
@@ -92,4 +93,13 @@ def full_result() -> AnalysisResult:
         metadata={"description": "d", "repository": "git+https://example.invalid/r"},
         notes=("the persona pass ran",),
         error="the execute phase could not start",
+        inventory=Inventory(
+            files=(PackageFile("index.js", 120, "0123456789abcdef"),),
+            scripts=(("postinstall", "node x.js"),), entry_points=("pkgs",),
+            requirements=(("left-pad", "github:x/left-pad#main"),), truncated=True),
+        changes=ChangeSet("1.2.2", (
+            Change(ChangeKind.SCRIPT_CHANGED, "postinstall", "tsc", "node x.js"),
+            Change(ChangeKind.DESTINATION_ADDED, "c2.example", phase=Phase.INSTALL,
+                   detail="dns"),
+        ), ("the baseline's execute phase did not complete (timeout)",)),
     )

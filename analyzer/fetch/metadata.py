@@ -47,7 +47,7 @@ class StaticInfo:
 _TOP_FILES = ("PKG-INFO", "pyproject.toml", "package.json", "setup.py", "setup.cfg")
 
 
-def _key(name: str) -> str | None:
+def describing_file(name: str) -> str | None:
     """Which describing file `name` is ("PKG-INFO", "METADATA", ...), or None."""
     # Only files directly under the single top folder: deeper copies (egg-info, vendored
     # packages, test fixtures) do not describe this package. The one exception is a
@@ -66,7 +66,7 @@ def _key(name: str) -> str | None:
 
 def _wanted(name: str) -> bool:
     # Requirements files too: most sdists are read in this one pass.
-    return _key(name) is not None or prefetch_wanted(name)
+    return describing_file(name) is not None or prefetch_wanted(name)
 
 
 def read_static_info(path: Path, limits: ArchiveLimits | None = None) -> StaticInfo:
@@ -75,7 +75,7 @@ def read_static_info(path: Path, limits: ArchiveLimits | None = None) -> StaticI
     texts: dict[str, bytes] = {}  # by member name: what declared_requirements reads
     prefetched = 0
     for name, data in read_members(path, _wanted, MAX_METADATA_BYTES, limits):
-        key = _key(name)
+        key = describing_file(name)
         if key is None:  # a requirements file
             prefetched += 1
             if prefetched <= MAX_PREFETCH:
@@ -161,7 +161,7 @@ def split_name_version(stem: str) -> tuple[str, str] | None:
 
 def sdist_build_requires(path: Path, limits: ArchiveLimits | None = None) -> tuple[str, ...]:
     """`[build-system] requires` of an sdist's top-level pyproject.toml, or pip's default."""
-    for name, data in read_members(path, lambda n: _key(n) == "pyproject.toml",
+    for name, data in read_members(path, lambda n: describing_file(n) == "pyproject.toml",
                                    MAX_METADATA_BYTES, limits):
         return _build_requires(data, name)
     return DEFAULT_BUILD_REQUIRES

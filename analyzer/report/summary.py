@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from analyzer.baseline.interface import ChangeSet
 from analyzer.models import AnalysisResult, FileAccess, FileEvent, PhaseResult, ProcessEvent
 from analyzer.report.html_view import is_sensitive
 from analyzer.terminal import printable
@@ -155,6 +156,26 @@ def _phase_lines(phase: PhaseResult) -> list[str]:
     return lines
 
 
+def _changes(changes: ChangeSet) -> list[str]:
+    ranked = changes.ranked()
+    lines = [f"changed since {_clean(changes.baseline, 60)}: "
+             + (f"{len(ranked)} change{'s' if len(ranked) != 1 else ''}" if ranked
+                else "nothing the comparison sees")]
+    for change in ranked[:MAX_ITEMS]:
+        text = f"  {change.kind.value} {_clean(change.subject, 80)}"
+        if change.phase is not None:
+            text += f" ({change.phase.value})"
+        if change.after is not None:
+            text += f": {_clean(change.after, 80)}"
+        if change.detail:
+            text += f" [{_clean(change.detail, 40)}]"
+        lines.append(text)
+    if len(ranked) > MAX_ITEMS:
+        lines.append(f"  … and {len(ranked) - MAX_ITEMS} more (see --json)")
+    lines += [f"  note: {_clean(note, 200)}" for note in changes.notes]
+    return lines
+
+
 def render_summary(result: AnalysisResult) -> str:
     ref = result.package
     verdict = result.verdict.value if result.verdict else "none (no rules applied)"
@@ -165,6 +186,8 @@ def render_summary(result: AnalysisResult) -> str:
     ]
     if result.typosquat:
         lines.append(f"typosquat of {result.typosquat.target} ({result.typosquat.kind})")
+    if result.changes is not None:
+        lines += _changes(result.changes)
     for finding in result.findings:
         where = finding.phase.value if finding.phase else "static"
         lines.append(f"  [{finding.severity.value}] {where} {finding.rule}: "

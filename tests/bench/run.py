@@ -5,7 +5,8 @@ packages analysed end to end, with the sandbox's peak memory; time to verdict on
 random draw of real recent releases (real_mix.py); the traced-gVisor install
 against the same install under runc; what the network simulator and the execute phase
 add; analyses per hour with 1 and 2 workers; trace parsing speed on the biggest trace;
-the scheduler's cost per job; typosquat checks per second; the peak memory of
+the scheduler's cost per job; what `--baseline auto` adds, with the baseline analysed
+first and already stored; typosquat checks per second; the peak memory of
 `pkgsandbox watch` and its workers; host-side dependency time for real PyPI and npm packages,
 without and with the shared wheel cache, and its hit rate on a second pass. Targets
 from the issues are printed beside.
@@ -42,6 +43,7 @@ from analyzer.models import Ecosystem, FetchedPackage, Phase, PhaseStatus  # noq
 from analyzer.sandbox.docker_runner import DockerSandbox  # noqa: E402
 from analyzer.trace.bench import measure_parse_speed  # noqa: E402
 from tests.bench import large  # noqa: E402
+from tests.bench.baseline_bench import measure_baseline_cost  # noqa: E402
 from tests.bench.cli_start import measure_cli_start  # noqa: E402
 from tests.bench.deps_bench import measure_dependencies  # noqa: E402
 from tests.bench.figures import Figure, Target, render, spread  # noqa: E402
@@ -247,6 +249,7 @@ def run_all(plan: Plan, scratch: Path) -> tuple[list[Figure], list[str]]:
     measure("throughput", lambda: bench_throughput(artifacts["small wheel"], plan.analyses))
     measure("real mix", lambda: measure_real_mix(REAL_MIX[:plan.real_mix], scratch,
                                                  plan.real_mix_one_worker))
+    measure("baseline", lambda: measure_baseline_cost(plan.small_runs))
     measure("trace parsing", lambda: bench_parsing(scratch))
     measure("scheduler", lambda: bench_scheduler(plan.scheduler_jobs))
     measure("typosquat", bench_typosquat)

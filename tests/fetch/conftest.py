@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import html
 import io
@@ -140,8 +141,9 @@ def _handler(registry: FakeRegistry) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def registry() -> Iterator[FakeRegistry]:
+@contextlib.contextmanager
+def serving() -> Iterator[FakeRegistry]:
+    """A fake registry on a free local port, for as long as the block runs."""
     fake = FakeRegistry()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
     fake.bind(f"http://127.0.0.1:{server.server_address[1]}")
@@ -153,6 +155,12 @@ def registry() -> Iterator[FakeRegistry]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture
+def registry() -> Iterator[FakeRegistry]:
+    with serving() as fake:
+        yield fake
 
 
 # --- tiny packages, written with tarfile/zipfile only --------------------------------

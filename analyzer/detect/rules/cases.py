@@ -13,6 +13,10 @@ it leaves out is empty. `~` in a path is the sandbox user's home. Example:
       static: [{kind: exec-decoded, path: setup.py, line: 3}]
       metadata: {summary: "..."}
       typosquat: {target: requests}
+      changed: [{kind: script-added, subject: postinstall, after: "node x.js"}]
+
+`changed` lists changes since a baseline (version 0.9.0 unless `baseline:` says);
+a case without it has no baseline at all.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from analyzer.baseline.interface import Change, ChangeKind, ChangeSet
 from analyzer.detect.rules.patterns import Problems
 from analyzer.errors import Error
 from analyzer.json_fields import Fields
@@ -54,7 +59,8 @@ from analyzer.signals import FileRole, SignalKind, StaticSignal
 T = TypeVar("T")
 CASE_HOME = "/home/dev"
 CASE_KEYS = ("note", "ecosystem", "name", "version", "static", "metadata", "typosquat", "trace",
-             *(p.value for p in Phase))
+             "changed", "baseline", *(p.value for p in Phase))
+CHANGE_KEYS = ("kind", "subject", "before", "after", "phase", "detail")
 PHASE_KEYS = ("files", "processes", "dns", "connections", "http", "tls", "streams", "leaks")
 
 
@@ -231,6 +237,17 @@ class _Reader:
                             f.integer("line", 1), f.text("excerpt", ""), f.text("detail", ""),
                             f.choice("role", FileRole, FileRole.CODE))
 
+    def change(self, item: Any, where: str) -> Change | None:
+        if isinstance(item, Mapping):  # sizes may be written as numbers
+            item = {k: str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                    for k, v in item.items()}
+        f = self.typed(item, where, CHANGE_KEYS, ("kind", "subject"))
+        if f is None:
+            return None
+        return Change(f.choice("kind", ChangeKind), f.text("subject"), f.text_or_none("before"),
+                      f.text_or_none("after"), f.choice_or_none("phase", Phase),
+                      f.text("detail", ""))
+
     # --- a whole case ----------------------------------------------------------------
 
     def phase(self, data: Any, where: str) -> PhaseTrace | None:
@@ -291,6 +308,10 @@ class _Reader:
         if "typosquat" in f:
             squat = self.read(self.typosquat, f["typosquat"], f"{self.where}.typosquat")
         signals = self.items(f.get("static"), f"{self.where}.static", self.signal)
+        changes = None
+        if "changed" in f:
+            changes = ChangeSet(str(f.get("baseline", "0.9.0")),
+                                self.items(f["changed"], f"{self.where}.changed", self.change))
         stats = TraceStats(0, 0, 0, 0)
         if "trace" in f:
             t = self.fields(f["trace"], f"{self.where}.trace", ("unparsed", "sample"))
@@ -309,6 +330,7 @@ class _Reader:
             started_at="2026-01-01T00:00:00+00:00", duration_s=1.0, phases=tuple(phases),
             dependencies=(), trace_stats=stats, typosquat=squat,
             static_signals=signals, metadata={str(k): str(v) for k, v in metadata.items()},
+            changes=changes,
         )
 
 

@@ -1,0 +1,1 @@
+"""Baselines: a release compared with its previous release (takeover detection)."""
