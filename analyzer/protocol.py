@@ -68,11 +68,6 @@ MAX_PROGRESS_LOG = 2**20
 MAX_NETWORK_LOG = 16 * 2**20
 MAX_NETWORK_EVENTS = 5000
 MAX_HEADERS = 100
-# npm caches a packument under the Accept header it asked with, and npm asks for the full
-# document or the abbreviated one by its version and command: the host's npm 11 cached
-# full ones that the sandbox's npm 9 never found offline. `--before` (a date after every
-# release) makes each npm ask for the full one, so the host's cache answers the sandbox's.
-NPM_FULL_PACKUMENTS = "--before=9999-12-31"
 
 # A login name and a file name: nothing that could climb out of a folder.
 _LOGIN = re.compile(r"[a-z_][a-z0-9_.-]{0,31}")

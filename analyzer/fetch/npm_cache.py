@@ -20,7 +20,6 @@ from analyzer.fetch.interface import Budget
 from analyzer.fetch.npm_shared import NpmCache
 from analyzer.fetch.target import is_npm_name
 from analyzer.models import Dependency
-from analyzer.protocol import NPM_FULL_PACKUMENTS
 
 NPM_CACHE_DIRNAME = "npm-cache"
 NPM_TIMEOUT_S = 900.0
@@ -144,7 +143,6 @@ def _install(npm: str, deps: Mapping[str, str], cache: Path, registry: str,
             "--noproxy", hostname, "--fetch-retries=2", "--fetch-retry-mintimeout=1000",
             "--fetch-retry-maxtimeout=5000", "--logs-max=0", "--loglevel=error",
             "--omit-lockfile-registry-resolved=false",  # the vetting needs `resolved`
-            NPM_FULL_PACKUMENTS,  # the packuments the sandbox's npm asks for offline
         ]
         # First resolve the tree from packuments alone and vet it, then fetch tarballs.
         _run([npm, "install", "--package-lock-only", *common], project, limits)

@@ -174,8 +174,8 @@ def npm_prepare(user):
 
 
 def npm_install_argv(user, spec):
-    return ["npm", "install", "--offline", protocol.NPM_FULL_PACKUMENTS, "--no-audit",
-            "--no-fund", "--loglevel=warn", "--cache", os.path.join(user.pw_dir, ".npm"),
+    return ["npm", "install", "--offline", "--no-audit", "--no-fund", "--loglevel=warn",
+            "--cache", os.path.join(user.pw_dir, ".npm"),
             os.path.join(ARTIFACT_DIR, spec.artifact)]
 
 
