@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer.analysis import Analyzer
-from analyzer.defaults import DEPENDENCY_BUDGET_S, JOB_TIMEOUT_S
+from analyzer.defaults import DEPENDENCY_BUDGET_S, DEPENDENCY_CACHE_MB, JOB_TIMEOUT_S
 from analyzer.fetch.interface import DependencyPrep
 from analyzer.fetch.npm_shared import NpmCache
 from analyzer.fetch.target import parse_target
@@ -83,7 +83,7 @@ REAL_MIX = (
 OUTSIDE_TARGET = Target("<=", 1.0)
 OVER_BUDGET_TARGET = Target("<=", 0)
 SPEEDUP_TARGET = Target(">=", 2.5)
-CACHE_BYTES = 2 * 2**30
+CACHE_BYTES = DEPENDENCY_CACHE_MB * 2**20  # the default bound, in a folder of its own
 
 
 @dataclass(frozen=True)
